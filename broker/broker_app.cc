@@ -1,0 +1,176 @@
+#include "broker/broker_app.h"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <future>
+#include <random>
+
+#include "config/listeners.h"
+
+namespace samsa::broker {
+namespace {
+
+// Kafka cluster ids are 16 random bytes in URL-safe base64 without padding (22 characters).
+std::string random_cluster_id() {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device rd;
+  std::array<uint8_t, 16> bytes;
+  for (auto& b : bytes) b = static_cast<uint8_t>(rd());
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (uint8_t b : bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      out.push_back(kAlphabet[(acc >> (bits - 6)) & 0x3F]);
+      bits -= 6;
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3F]);
+  return out;
+}
+
+std::vector<std::filesystem::path> log_dirs_from(const config::BrokerConfig& config) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& d : config.log_dirs()) {
+    out.push_back(std::filesystem::absolute(d).lexically_normal());
+  }
+  return out;
+}
+
+}  // namespace
+
+BrokerApp::BrokerApp(const config::BrokerConfig& config)
+    : config_(config), node_id_(config.get_int("node.id")), log_dirs_(log_dirs_from(config)) {}
+
+BrokerApp::~BrokerApp() { stop(); }
+
+std::string BrokerApp::resolve_cluster_id() const {
+  for (const auto& dir : log_dirs_) {
+    if (auto id = storage::LogManager::read_cluster_id(dir)) return *id;
+  }
+  if (config_.is_set("cluster.id")) return config_.get_string("cluster.id");
+  return random_cluster_id();
+}
+
+void BrokerApp::start() {
+  const std::string cluster_id = resolve_cluster_id();
+  const auto listeners = config_.listeners();
+  for (const auto& l : listeners) {
+    if (l.security_protocol != "PLAINTEXT") {
+      throw std::runtime_error("listeners: security protocol " + l.security_protocol + " of " +
+                               l.name + " is not supported yet (only PLAINTEXT)");
+    }
+  }
+  const auto advertised = config_.advertised_listeners();
+  const std::string advertised_host =
+      advertised.front().host.empty() || advertised.front().host == "0.0.0.0"
+          ? "localhost"
+          : advertised.front().host;
+
+  // Storage first: recovery must finish before anything can read or write a partition.
+  storage::LogConfig defaults;
+  defaults.segment_bytes = std::stoll(config_.topic_default("segment.bytes"));
+  defaults.segment_ms = std::stoll(config_.topic_default("segment.ms"));
+  defaults.index_interval_bytes = std::stoi(config_.topic_default("index.interval.bytes"));
+  defaults.segment_index_bytes = std::stoi(config_.topic_default("segment.index.bytes"));
+  logs_ = std::make_unique<storage::LogManager>(log_dirs_, cluster_id, node_id_, defaults);
+
+  // Cluster metadata: a quorum of the configured voters (a quorum of one by default).
+  cluster::QuorumOptions quorum_options;
+  quorum_options.node_id = node_id_;
+  quorum_options.cluster_id = cluster_id;
+  quorum_options.data_dir =
+      std::filesystem::absolute(config_.metadata_log_dir()) / "__cluster_metadata-0";
+  std::filesystem::create_directories(quorum_options.data_dir);
+  for (const auto& v : config_.quorum_voters()) {
+    std::string address = v.host + ":" + std::to_string(v.port);
+    quorum_options.voters[v.id] = address;
+    if (v.id == node_id_) quorum_options.listen_address = address;
+  }
+  cluster::ControllerOptions controller_options;
+  controller_options.default_num_partitions = config_.get_int("num.partitions");
+  controller_options.default_replication_factor =
+      static_cast<int16_t>(config_.get_int("default.replication.factor"));
+  controller_ = cluster::start_controller(quorum_options, controller_options);
+
+  std::promise<int16_t> registered;
+  controller_->register_broker(
+      cluster::BrokerRegistration{node_id_, advertised_host, advertised.front().port, std::nullopt},
+      [&registered](int16_t error) { registered.set_value(error); });
+  if (int16_t error = registered.get_future().get(); error != 0) {
+    throw std::runtime_error("broker registration failed with Kafka error " +
+                             std::to_string(error));
+  }
+
+  partitions_ = std::make_unique<server::PartitionManager>(*logs_, config_, node_id_);
+  partitions_->apply_image(*controller_->image());
+  partitions_->remove_orphans(*controller_->image());
+  controller_->on_image_change(
+      [this](std::shared_ptr<const cluster::MetadataImage> image) { partitions_->apply_image(*image); });
+  topics_ = std::make_unique<server::TopicService>(*controller_, *partitions_, config_);
+  services_ = std::make_unique<server::Services>(
+      server::Services{config_, *topics_, *partitions_, stats_, node_id_});
+
+  std::vector<server::ListenerSpec> specs;
+  for (const auto& l : listeners) specs.push_back({l.name, l.host, l.port});
+  int threads = config_.get_int("num.network.threads");
+  kafka_ = std::make_unique<server::KafkaServer>(*services_, specs, threads,
+                                                 config_.get_int("socket.request.max.bytes"));
+  kafka_->start();
+  housekeeping_ = std::thread([this] { run_housekeeping(); });
+  started_ = true;
+
+  std::string where;
+  for (size_t i = 0; i < listeners.size(); ++i) {
+    where += (i ? "," : "") + listeners[i].name + "://" + listeners[i].host + ":" +
+             std::to_string(kafka_->bound_port(i));
+  }
+  std::string dirs;
+  for (const auto& d : log_dirs_) dirs += (dirs.empty() ? "" : ",") + d.string();
+  spdlog::info("event=broker_started node_id={} cluster_id={} listeners={} log_dirs={}", node_id_,
+               cluster_id, where, dirs);
+}
+
+void BrokerApp::run_housekeeping() {
+  const auto interval =
+      std::chrono::milliseconds(config_.get_long("log.flush.offset.checkpoint.interval.ms"));
+  auto next_checkpoint = std::chrono::steady_clock::now() + interval;
+  std::unique_lock lock(stop_mutex_);
+  while (!stopping_) {
+    stop_cv_.wait_for(lock, std::chrono::seconds(1));
+    if (stopping_) break;
+    lock.unlock();
+    try {
+      partitions_->roll_due_segments();
+      if (std::chrono::steady_clock::now() >= next_checkpoint) {
+        partitions_->checkpoint();
+        next_checkpoint = std::chrono::steady_clock::now() + interval;
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("event=housekeeping_failed error=\"{}\"", e.what());
+    }
+    lock.lock();
+  }
+}
+
+void BrokerApp::stop() {
+  if (!started_) return;
+  started_ = false;
+  spdlog::info("event=broker_stopping node_id={}", node_id_);
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (housekeeping_.joinable()) housekeeping_.join();
+  kafka_->stop();
+  partitions_->shutdown();
+  controller_->stop();
+  controller_.reset();
+  spdlog::info("event=broker_stopped node_id={}", node_id_);
+}
+
+}  // namespace samsa::broker

@@ -1,0 +1,90 @@
+// samsa-broker: parses the command line and configuration, then runs the broker until SIGINT/SIGTERM.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "broker/broker_app.h"
+#include "config/broker_config.h"
+
+namespace {
+
+std::map<std::string, std::string> collect_properties(const std::string& config_file,
+                                                      const std::vector<std::string>& overrides) {
+  std::map<std::string, std::string> props;
+  if (!config_file.empty()) props = samsa::config::parse_properties_file(config_file);
+  for (const auto& o : overrides) {
+    auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw samsa::config::ConfigError(o, "--override expects key=value, got '" + o + "'");
+    }
+    props[o.substr(0, eq)] = o.substr(eq + 1);
+  }
+  return props;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"samsa-broker: a Kafka-compatible message broker.\n"
+               "With no options it serves PLAINTEXT://127.0.0.1:9092 with its data in ./data."};
+  std::string config_file;
+  std::vector<std::string> overrides;
+  bool print_reference = false;
+  app.add_option("--config", config_file, "Broker configuration (Java properties format)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--override", overrides, "Set a configuration key: key=value (repeatable)");
+  app.add_flag("--print-config-reference", print_reference,
+               "Print the configuration reference (Markdown) and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  if (print_reference) {
+    std::cout << samsa::config::render_markdown_reference();
+    return 0;
+  }
+
+  auto logger = spdlog::stderr_color_mt("samsa");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+
+  std::unique_ptr<samsa::config::BrokerConfig> config;
+  try {
+    config = std::make_unique<samsa::config::BrokerConfig>(
+        samsa::config::BrokerConfig::from_properties(collect_properties(config_file, overrides)));
+  } catch (const samsa::config::ConfigError& e) {
+    std::cerr << "samsa-broker: invalid configuration: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "samsa-broker: cannot read configuration: " << e.what() << "\n";
+    return 2;
+  }
+  for (const auto& key : config->unknown_keys()) {
+    spdlog::warn("event=unknown_config_key key={} (ignored)", key);
+  }
+  spdlog::set_level(spdlog::level::from_str(config->get_string("log.level")));
+
+  // Signals are taken synchronously on this thread; every thread started later inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  samsa::broker::BrokerApp broker(*config);
+  try {
+    broker.start();
+  } catch (const std::exception& e) {
+    spdlog::critical("event=startup_failed error=\"{}\"", e.what());
+    std::cerr << "samsa-broker: cannot start: " << e.what() << "\n";
+    return 1;
+  }
+  int signal = 0;
+  sigwait(&signals, &signal);
+  spdlog::info("event=signal_received signal={}", signal);
+  broker.stop();
+  spdlog::shutdown();
+  return 0;
+}

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cluster/errors.h"
+#include "cluster/metadata_image.h"
+#include "cluster/quorum/metadata_quorum.h"
+
+namespace samsa::cluster {
+
+struct CreateTopicRequest {
+  std::string name;
+  int32_t num_partitions = -1;
+  int16_t replication_factor = -1;
+  std::map<int32_t, std::vector<int32_t>> assignments;  // partition -> replicas
+  std::map<std::string, std::string> configs;
+};
+
+struct TopicResult {
+  std::string name;
+  Uuid id{};
+  int16_t error_code = 0;
+  std::string error_message;
+  int32_t num_partitions = -1;
+  int16_t replication_factor = -1;
+};
+
+struct ControllerOptions {
+  int32_t default_num_partitions = 1;
+  int16_t default_replication_factor = 1;
+};
+
+// The controller face of the metadata quorum. Every method is thread-safe; callbacks run on the
+// quorum thread, so they must be short (post real work elsewhere). Mutations are validated against
+// the latest image on the quorum thread before anything is proposed, so applying never fails.
+// On a node that is not the active controller every mutation answers NOT_CONTROLLER.
+class Controller {
+ public:
+  Controller(std::unique_ptr<MetadataQuorum> quorum, ControllerOptions options);
+  ~Controller();
+
+  std::shared_ptr<const MetadataImage> image() const { return quorum_->image(); }
+  void on_image_change(std::function<void(std::shared_ptr<const MetadataImage>)> listener);
+
+  void create_topics(std::vector<CreateTopicRequest> topics, bool validate_only,
+                     std::function<void(std::vector<TopicResult>)> done);
+  void delete_topics(std::vector<std::string> names,
+                     std::function<void(std::vector<TopicResult>)> done);
+  void delete_topics_by_id(std::vector<Uuid> ids,
+                           std::function<void(std::vector<TopicResult>)> done);
+  // Each pair is (topic, new total partition count); partitions can only grow.
+  void create_partitions(std::vector<std::pair<std::string, int32_t>> topics, bool validate_only,
+                         std::function<void(std::vector<TopicResult>)> done);
+  void register_broker(BrokerRegistration broker, std::function<void(int16_t error)> done);
+  // Reserves [first, first + count) producer ids; unique across restarts and controller changes.
+  void allocate_producer_ids(int32_t count, std::function<void(int64_t first, int16_t error)> done);
+
+  bool is_active() const { return quorum_->is_active_controller(); }
+  MetadataQuorum& quorum() { return *quorum_; }
+  void stop() { quorum_->stop(); }
+
+ private:
+  using Results = std::shared_ptr<std::vector<TopicResult>>;
+  void submit_topic_write(Results results,
+                          std::function<std::vector<MetadataRecord>(const MetadataImage&)> build,
+                          std::function<void(std::vector<TopicResult>)> done);
+
+  std::unique_ptr<MetadataQuorum> quorum_;
+  ControllerOptions options_;
+};
+
+// Starts the quorum (blocking until the metadata image is loaded) and wraps it in a Controller.
+// Throws std::runtime_error if the quorum cannot start.
+std::unique_ptr<Controller> start_controller(const QuorumOptions& quorum,
+                                             const ControllerOptions& controller);
+
+}  // namespace samsa::cluster

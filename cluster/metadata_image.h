@@ -1,0 +1,98 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace samsa::cluster {
+
+using Uuid = std::array<uint8_t, 16>;
+
+// Kafka's ConfigResource types, used to key non-topic configs.
+inline constexpr int8_t kResourceTopic = 2;
+inline constexpr int8_t kResourceBroker = 4;
+
+struct BrokerRegistration {
+  int32_t id = -1;
+  std::string host;
+  int32_t port = 0;
+  std::optional<std::string> rack;
+  bool fenced = false;
+  bool operator==(const BrokerRegistration&) const = default;
+};
+
+struct PartitionState {
+  int32_t partition = 0;
+  std::vector<int32_t> replicas;
+  std::vector<int32_t> isr;
+  int32_t leader = -1;
+  int32_t leader_epoch = 0;
+  int32_t partition_epoch = 0;
+  bool operator==(const PartitionState&) const = default;
+};
+
+struct TopicState {
+  std::string name;
+  Uuid id{};
+  std::vector<PartitionState> partitions;  // index = partition id
+  std::map<std::string, std::string> configs;
+  bool internal = false;
+  bool operator==(const TopicState&) const = default;
+};
+
+using ResourceKey = std::pair<int8_t, std::string>;  // (resource type, resource name)
+
+// An immutable view of the cluster metadata after applying the metadata log up to offset().
+// Shared as std::shared_ptr<const MetadataImage>; unchanged topics are shared between images.
+class MetadataImage {
+ public:
+  MetadataImage() = default;
+
+  int64_t offset() const { return offset_; }
+  const std::string& cluster_id() const { return cluster_id_; }
+  int32_t controller_id() const { return controller_id_; }
+  // Raft term in which controller_id() became the controller.
+  int64_t controller_epoch() const { return controller_epoch_; }
+  int64_t next_producer_id() const { return next_producer_id_; }
+
+  const std::map<int32_t, BrokerRegistration>& brokers() const { return brokers_; }
+  const BrokerRegistration* broker(int32_t id) const;
+  const TopicState* topic(std::string_view name) const;
+  const TopicState* topic_by_id(const Uuid& id) const;
+  const std::map<std::string, std::shared_ptr<const TopicState>, std::less<>>& topics() const {
+    return topics_;
+  }
+  const std::map<Uuid, std::shared_ptr<const TopicState>>& topics_by_id() const {
+    return topics_by_id_;
+  }
+  const std::map<std::string, int16_t>& features() const { return features_; }
+  // Configs of non-topic resources (brokers, cluster default with an empty broker name).
+  const std::map<ResourceKey, std::map<std::string, std::string>>& resource_configs() const {
+    return resource_configs_;
+  }
+
+ private:
+  friend class ImageBuilder;
+
+  int64_t offset_ = 0;
+  std::string cluster_id_;
+  int32_t controller_id_ = -1;
+  int64_t controller_epoch_ = 0;
+  int64_t next_producer_id_ = 0;
+  std::map<int32_t, BrokerRegistration> brokers_;
+  std::map<std::string, std::shared_ptr<const TopicState>, std::less<>> topics_;
+  std::map<Uuid, std::shared_ptr<const TopicState>> topics_by_id_;
+  std::map<std::string, int16_t> features_;
+  std::map<ResourceKey, std::map<std::string, std::string>> resource_configs_;
+};
+
+std::string uuid_to_string(const Uuid& id);  // Kafka's form: url-safe base64 without padding
+
+}  // namespace samsa::cluster

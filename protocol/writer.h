@@ -1,0 +1,98 @@
+// Big-endian writer (Kafka primitive encodings) appending to a caller-owned vector, plus a
+// SizeCounter with the same interface that only counts, used to compute exact encoded sizes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/types.h"
+
+namespace samsa::protocol {
+
+class Writer {
+ public:
+  // Appends to `out`; the caller keeps it alive and may reserve or reuse it.
+  explicit Writer(std::vector<uint8_t>& out) : out_(out), start_(out.size()) {}
+
+  // Bytes appended through this writer.
+  size_t size() const { return out_.size() - start_; }
+  std::vector<uint8_t>& buffer() { return out_; }
+
+  void write_int8(int8_t v) { out_.push_back(static_cast<uint8_t>(v)); }
+  void write_int16(int16_t v) { write_be(static_cast<uint16_t>(v), 2); }
+  void write_int32(int32_t v) { write_be(static_cast<uint32_t>(v), 4); }
+  void write_int64(int64_t v) { write_be(static_cast<uint64_t>(v), 8); }
+  void write_uint16(uint16_t v) { write_be(v, 2); }
+  void write_uint32(uint32_t v) { write_be(v, 4); }
+  void write_float64(double v);
+  void write_bool(bool v) { write_int8(v ? 1 : 0); }
+  void write_varint(int32_t v);
+  void write_varlong(int64_t v);
+  void write_unsigned_varint(uint32_t v);
+  void write_uuid(const Uuid& u) { write_raw(u); }
+
+  void write_string(std::string_view s);
+  void write_nullable_string(const std::optional<std::string>& s);
+  void write_compact_string(std::string_view s);
+  void write_compact_nullable_string(const std::optional<std::string>& s);
+
+  void write_bytes(std::span<const uint8_t> b);
+  void write_nullable_bytes(const std::optional<std::span<const uint8_t>>& b);
+  void write_compact_bytes(std::span<const uint8_t> b);
+  void write_compact_nullable_bytes(const std::optional<std::span<const uint8_t>>& b);
+
+  void write_raw(std::span<const uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
+
+  // Overwrites 4 bytes at an absolute offset in the buffer (e.g. a frame length written last).
+  void put_int32_at(size_t offset, int32_t v);
+
+ private:
+  void write_be(uint64_t v, size_t n);
+
+  std::vector<uint8_t>& out_;
+  size_t start_;
+};
+
+// Same write_* interface as Writer; records only how many bytes would be written.
+class SizeCounter {
+ public:
+  size_t size() const { return size_; }
+
+  void write_int8(int8_t) { size_ += 1; }
+  void write_int16(int16_t) { size_ += 2; }
+  void write_int32(int32_t) { size_ += 4; }
+  void write_int64(int64_t) { size_ += 8; }
+  void write_uint16(uint16_t) { size_ += 2; }
+  void write_uint32(uint32_t) { size_ += 4; }
+  void write_float64(double) { size_ += 8; }
+  void write_bool(bool) { size_ += 1; }
+  void write_varint(int32_t v);
+  void write_varlong(int64_t v);
+  void write_unsigned_varint(uint32_t v) { size_ += unsigned_varint_size(v); }
+  void write_uuid(const Uuid&) { size_ += 16; }
+
+  void write_string(std::string_view s);
+  void write_nullable_string(const std::optional<std::string>& s);
+  void write_compact_string(std::string_view s);
+  void write_compact_nullable_string(const std::optional<std::string>& s);
+
+  void write_bytes(std::span<const uint8_t> b);
+  void write_nullable_bytes(const std::optional<std::span<const uint8_t>>& b);
+  void write_compact_bytes(std::span<const uint8_t> b);
+  void write_compact_nullable_bytes(const std::optional<std::span<const uint8_t>>& b);
+
+  void write_raw(std::span<const uint8_t> b) { size_ += b.size(); }
+
+  static size_t unsigned_varint_size(uint32_t v);
+  static size_t unsigned_varlong_size(uint64_t v);
+
+ private:
+  size_t size_ = 0;
+};
+
+}  // namespace samsa::protocol

@@ -1,0 +1,40 @@
+#include "server/api_table.h"
+
+#include "protocol/messages/api_versions_response.h"
+
+namespace samsa::server {
+
+// Ranges follow ../shared/notes/protocol.md §3. Produce advertises 0 although 0-2 are refused: librdkafka
+// 2.0.2 silently stops compressing when Produce's minimum is above 0 (KAFKA-18659).
+const std::vector<ApiEntry>& supported_apis() {
+  static const std::vector<ApiEntry> apis = {
+      {0, 0, 11, handle_produce},         {1, 4, 12, handle_fetch},
+      {2, 1, 7, handle_list_offsets},     {3, 0, 12, handle_metadata},
+      {18, 0, 4, handle_api_versions},    {19, 2, 7, handle_create_topics},
+      {20, 1, 6, handle_delete_topics},   {37, 0, 3, handle_create_partitions},
+      {60, 0, 1, handle_describe_cluster},
+  };
+  return apis;
+}
+
+const ApiEntry* find_api(int16_t key) {
+  for (const auto& api : supported_apis()) {
+    if (api.key == key) return &api;
+  }
+  return nullptr;
+}
+
+void write_api_versions_fallback(protocol::Writer& out) {
+  protocol::ApiVersionsResponse response;
+  response.error_code = 35;  // UNSUPPORTED_VERSION
+  for (const auto& api : supported_apis()) {
+    protocol::ApiVersionsResponse::ApiVersion v;
+    v.api_key = api.key;
+    v.min_version = api.min_version;
+    v.max_version = api.max_version;
+    response.api_keys.push_back(v);
+  }
+  response.encode(out, 0);
+}
+
+}  // namespace samsa::server

@@ -1,0 +1,36 @@
+#pragma once
+// The APIs this broker implements, the version ranges it advertises, and their handlers. ApiVersions
+// answers from this table, so nothing is advertised that has no handler.
+#include <cstdint>
+#include <vector>
+
+#include "server/request_context.h"
+
+namespace samsa::server {
+
+struct ApiEntry {
+  int16_t key;
+  int16_t min_version;
+  int16_t max_version;
+  Handler handler;
+};
+
+const std::vector<ApiEntry>& supported_apis();
+const ApiEntry* find_api(int16_t key);
+
+// One declaration per handler file in server/handlers/.
+asio::awaitable<void> handle_api_versions(RequestContext& ctx);
+asio::awaitable<void> handle_metadata(RequestContext& ctx);
+asio::awaitable<void> handle_produce(RequestContext& ctx);
+asio::awaitable<void> handle_fetch(RequestContext& ctx);
+asio::awaitable<void> handle_list_offsets(RequestContext& ctx);
+asio::awaitable<void> handle_create_topics(RequestContext& ctx);
+asio::awaitable<void> handle_delete_topics(RequestContext& ctx);
+asio::awaitable<void> handle_create_partitions(RequestContext& ctx);
+asio::awaitable<void> handle_describe_cluster(RequestContext& ctx);
+
+// Encodes the ApiVersions v0 body with UNSUPPORTED_VERSION and our ranges, the answer Kafka gives to an
+// ApiVersions request at a version it does not know (clients then retry at a version we support).
+void write_api_versions_fallback(protocol::Writer& out);
+
+}  // namespace samsa::server

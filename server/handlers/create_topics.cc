@@ -1,0 +1,60 @@
+#include <set>
+
+#include "protocol/error_codes.h"
+#include "protocol/messages/create_topics_request.h"
+#include "protocol/messages/create_topics_response.h"
+#include "server/api_table.h"
+#include "server/async_bridge.h"
+
+namespace samsa::server {
+
+asio::awaitable<void> handle_create_topics(RequestContext& ctx) {
+  protocol::CreateTopicsRequest request;
+  request.decode(ctx.body, ctx.version());
+  using Response = protocol::CreateTopicsResponse;
+  Response response;
+
+  // A name given twice in one request is refused for both, as Kafka does.
+  std::map<std::string, int> counts;
+  for (const auto& t : request.topics) counts[t.name]++;
+  std::vector<cluster::CreateTopicRequest> topics;
+  for (const auto& t : request.topics) {
+    if (counts[t.name] > 1) continue;
+    cluster::CreateTopicRequest c;
+    c.name = t.name;
+    c.num_partitions = t.num_partitions;
+    c.replication_factor = t.replication_factor;
+    for (const auto& a : t.assignments) c.assignments[a.partition_index] = a.broker_ids;
+    for (const auto& cfg : t.configs) {
+      if (cfg.value) c.configs[cfg.name] = *cfg.value;
+    }
+    topics.push_back(std::move(c));
+  }
+  TopicResults results;
+  if (!topics.empty()) {
+    results = co_await await_callback<TopicResults>([&](TopicCallback done) {
+      ctx.services.topics.create_topics(std::move(topics), request.validate_only, std::move(done));
+    });
+  }
+  for (const auto& [name, count] : counts) {
+    if (count < 2) continue;
+    cluster::TopicResult dup;
+    dup.name = name;
+    dup.error_code = static_cast<int16_t>(protocol::ErrorCode::kInvalidRequest);
+    dup.error_message = "Create topics request from client contains a duplicate topic: " + name;
+    results.push_back(std::move(dup));
+  }
+  for (const auto& r : results) {
+    Response::CreatableTopicResult out;
+    out.name = r.name;
+    out.topic_id = r.id;
+    out.error_code = r.error_code;
+    if (!r.error_message.empty()) out.error_message = r.error_message;
+    out.num_partitions = r.num_partitions;
+    out.replication_factor = r.replication_factor;
+    response.topics.push_back(std::move(out));
+  }
+  response.encode(ctx.response, ctx.version());
+}
+
+}  // namespace samsa::server

@@ -1,0 +1,56 @@
+#include "protocol/error_codes.h"
+#include "protocol/messages/delete_topics_request.h"
+#include "protocol/messages/delete_topics_response.h"
+#include "server/api_table.h"
+#include "server/async_bridge.h"
+
+namespace samsa::server {
+
+asio::awaitable<void> handle_delete_topics(RequestContext& ctx) {
+  protocol::DeleteTopicsRequest request;
+  request.decode(ctx.body, ctx.version());
+  using Response = protocol::DeleteTopicsResponse;
+  auto& topics = ctx.services.topics;
+
+  // v0-5 name topics; v6 names each topic either by name or by id.
+  std::vector<std::string> names = request.topic_names;
+  std::vector<cluster::Uuid> ids;
+  for (const auto& t : request.topics) {
+    if (t.name) {
+      names.push_back(*t.name);
+    } else {
+      ids.push_back(t.topic_id);
+    }
+  }
+  TopicResults results;
+  if (!ctx.services.config.get_bool("delete.topic.enable")) {
+    for (const auto& n : names) {
+      cluster::TopicResult r;
+      r.name = n;
+      r.error_code = static_cast<int16_t>(protocol::ErrorCode::kTopicDeletionDisabled);
+      results.push_back(std::move(r));
+    }
+  } else {
+    if (!names.empty()) {
+      results = co_await await_callback<TopicResults>(
+          [&](TopicCallback done) { topics.delete_topics(std::move(names), std::move(done)); });
+    }
+    if (!ids.empty()) {
+      auto by_id = co_await await_callback<TopicResults>(
+          [&](TopicCallback done) { topics.delete_topics_by_id(std::move(ids), std::move(done)); });
+      results.insert(results.end(), by_id.begin(), by_id.end());
+    }
+  }
+  Response response;
+  for (const auto& r : results) {
+    Response::DeletableTopicResult out;
+    if (!r.name.empty()) out.name = r.name;
+    out.topic_id = r.id;
+    out.error_code = r.error_code;
+    if (!r.error_message.empty()) out.error_message = r.error_message;
+    response.responses.push_back(std::move(out));
+  }
+  response.encode(ctx.response, ctx.version());
+}
+
+}  // namespace samsa::server

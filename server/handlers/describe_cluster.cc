@@ -1,0 +1,28 @@
+#include "protocol/messages/describe_cluster_request.h"
+#include "protocol/messages/describe_cluster_response.h"
+#include "server/api_table.h"
+
+namespace samsa::server {
+
+asio::awaitable<void> handle_describe_cluster(RequestContext& ctx) {
+  protocol::DescribeClusterRequest request;
+  request.decode(ctx.body, ctx.version());
+  auto image = ctx.services.topics.image();
+  protocol::DescribeClusterResponse response;
+  response.endpoint_type = request.endpoint_type;
+  response.cluster_id = image->cluster_id();
+  response.controller_id = image->controller_id();
+  for (const auto& [id, broker] : image->brokers()) {
+    if (broker.fenced) continue;
+    protocol::DescribeClusterResponse::DescribeClusterBroker b;
+    b.broker_id = id;
+    b.host = broker.host;
+    b.port = broker.port;
+    b.rack = broker.rack;
+    response.brokers.push_back(std::move(b));
+  }
+  response.encode(ctx.response, ctx.version());
+  co_return;
+}
+
+}  // namespace samsa::server

@@ -1,0 +1,167 @@
+#include "server/partition_manager.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+namespace samsa::server {
+
+Partition::Partition(storage::TopicPartition tp, std::shared_ptr<storage::Log> log, int32_t node_id)
+    : tp_(std::move(tp)), log_(std::move(log)), node_id_(node_id) {}
+
+void Partition::update_state(const cluster::PartitionState& state) {
+  leader_.store(state.leader);
+  leader_epoch_.store(state.leader_epoch);
+  {
+    std::lock_guard lock(isr_mutex_);
+    isr_ = state.isr;
+  }
+  advance_high_watermark();
+}
+
+void Partition::advance_high_watermark() {
+  std::lock_guard lock(isr_mutex_);
+  bool only_local = isr_.size() == 1 && isr_[0] == node_id_;
+  if (!only_local) return;  // followers' positions are not tracked yet: never move past what they have
+  int64_t end = log_->log_end_offset();
+  int64_t current = high_watermark_.load();
+  while (current < end && !high_watermark_.compare_exchange_weak(current, end)) {
+  }
+}
+
+void Partition::restore_high_watermark(int64_t hw) {
+  int64_t bounded = std::clamp(hw, log_->log_start_offset(), log_->log_end_offset());
+  high_watermark_.store(bounded);
+}
+
+PartitionManager::PartitionManager(storage::LogManager& logs, const config::BrokerConfig& config,
+                                   int32_t node_id)
+    : logs_(logs), config_(config), node_id_(node_id), restored_hw_(logs.read_high_watermarks()) {}
+
+storage::LogConfig PartitionManager::log_config_for(const cluster::TopicState& topic) const {
+  auto value = [&](const char* key) {
+    auto it = topic.configs.find(key);
+    return std::stoll(it != topic.configs.end() ? it->second : config_.topic_default(key));
+  };
+  storage::LogConfig c;
+  c.segment_bytes = value("segment.bytes");
+  c.segment_ms = value("segment.ms");
+  c.index_interval_bytes = static_cast<int32_t>(value("index.interval.bytes"));
+  c.segment_index_bytes = static_cast<int32_t>(value("segment.index.bytes"));
+  c.flush_messages = value("flush.messages");
+  c.flush_ms = value("flush.ms");
+  return c;
+}
+
+void PartitionManager::apply_image(const cluster::MetadataImage& image) {
+  std::lock_guard lock(mutex_);
+  std::set<storage::TopicPartition> wanted;
+  for (const auto& [name, topic] : image.topics()) {
+    for (const auto& p : topic->partitions) {
+      if (std::find(p.replicas.begin(), p.replicas.end(), node_id_) == p.replicas.end()) continue;
+      storage::TopicPartition tp{name, p.partition};
+      wanted.insert(tp);
+      auto it = partitions_.find(tp);
+      if (it == partitions_.end()) {
+        auto log = logs_.get_or_create(tp, topic->id, log_config_for(*topic));
+        auto partition = std::make_shared<Partition>(tp, std::move(log), node_id_);
+        auto hw = restored_hw_.find(tp);
+        if (hw != restored_hw_.end()) partition->restore_high_watermark(hw->second);
+        it = partitions_.emplace(tp, std::move(partition)).first;
+      }
+      it->second->update_state(p);
+    }
+  }
+  for (auto it = partitions_.begin(); it != partitions_.end();) {
+    if (wanted.count(it->first)) {
+      ++it;
+      continue;
+    }
+    spdlog::info("event=partition_removed topic={} partition={}", it->first.topic, it->first.partition);
+    logs_.remove(it->first);
+    it = partitions_.erase(it);
+  }
+}
+
+std::shared_ptr<Partition> PartitionManager::get(const std::string& topic, int32_t partition) const {
+  std::lock_guard lock(mutex_);
+  auto it = partitions_.find(storage::TopicPartition{topic, partition});
+  return it == partitions_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Partition> PartitionManager::get_or_sync(const cluster::MetadataImage& image,
+                                                         const std::string& topic,
+                                                         int32_t partition) {
+  if (auto p = get(topic, partition)) return p;
+  const auto* t = image.topic(topic);
+  if (t == nullptr || partition < 0 || partition >= static_cast<int32_t>(t->partitions.size())) {
+    return nullptr;
+  }
+  apply_image(image);
+  return get(topic, partition);
+}
+
+uint64_t PartitionManager::add_data_waiter(std::function<void()> wake) {
+  std::lock_guard lock(waiters_mutex_);
+  uint64_t id = ++next_waiter_id_;
+  waiters_.emplace(id, std::move(wake));
+  return id;
+}
+
+void PartitionManager::remove_data_waiter(uint64_t id) {
+  std::lock_guard lock(waiters_mutex_);
+  waiters_.erase(id);
+}
+
+void PartitionManager::notify_data_arrived() {
+  std::map<uint64_t, std::function<void()>> woken;
+  {
+    std::lock_guard lock(waiters_mutex_);
+    if (waiters_.empty()) return;
+    woken.swap(waiters_);
+  }
+  for (auto& [id, wake] : woken) wake();
+}
+
+void PartitionManager::remove_orphans(const cluster::MetadataImage& image) {
+  std::lock_guard lock(mutex_);
+  for (const auto& tp : logs_.partitions()) {
+    if (partitions_.count(tp)) continue;
+    const auto* topic = image.topic(tp.topic);
+    if (topic != nullptr && tp.partition < static_cast<int32_t>(topic->partitions.size())) continue;
+    spdlog::info("event=orphan_log_removed topic={} partition={}", tp.topic, tp.partition);
+    logs_.remove(tp);
+  }
+}
+
+void PartitionManager::roll_due_segments() {
+  std::vector<std::shared_ptr<Partition>> all;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [tp, p] : partitions_) all.push_back(p);
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  for (const auto& p : all) p->log().roll_if_due(now);
+}
+
+std::map<storage::TopicPartition, int64_t> PartitionManager::high_watermarks() const {
+  std::lock_guard lock(mutex_);
+  std::map<storage::TopicPartition, int64_t> out;
+  for (const auto& [tp, p] : partitions_) out[tp] = p->high_watermark();
+  return out;
+}
+
+size_t PartitionManager::partition_count() const {
+  std::lock_guard lock(mutex_);
+  return partitions_.size();
+}
+
+void PartitionManager::checkpoint() { logs_.checkpoint(high_watermarks()); }
+
+void PartitionManager::shutdown() { logs_.shutdown(high_watermarks()); }
+
+}  // namespace samsa::server

@@ -1,0 +1,89 @@
+#pragma once
+// Owns the partitions this broker hosts: their logs, leader epochs and high watermarks. It follows the
+// metadata image: partitions with a local replica get a log, partitions of deleted topics lose theirs.
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "cluster/metadata_image.h"
+#include "config/broker_config.h"
+#include "storage/log_manager.h"
+
+namespace samsa::server {
+
+class Partition {
+ public:
+  Partition(storage::TopicPartition tp, std::shared_ptr<storage::Log> log, int32_t node_id);
+
+  const storage::TopicPartition& tp() const { return tp_; }
+  storage::Log& log() { return *log_; }
+  const storage::Log& log() const { return *log_; }
+  bool is_leader() const { return leader_.load() == node_id_; }
+  int32_t leader() const { return leader_.load(); }
+  int32_t leader_epoch() const { return leader_epoch_.load(); }
+  int64_t high_watermark() const { return high_watermark_.load(); }
+
+  void update_state(const cluster::PartitionState& state);
+  // The high watermark is the smallest log end offset over the ISR. Only the leader's own end is known
+  // until follower replication lands, so with an ISR of one this is the local log end.
+  void advance_high_watermark();
+  void restore_high_watermark(int64_t hw);
+
+ private:
+  storage::TopicPartition tp_;
+  std::shared_ptr<storage::Log> log_;
+  int32_t node_id_;
+  std::atomic<int32_t> leader_{-1};
+  std::atomic<int32_t> leader_epoch_{0};
+  std::atomic<int64_t> high_watermark_{0};
+  std::mutex isr_mutex_;
+  std::vector<int32_t> isr_;
+};
+
+class PartitionManager {
+ public:
+  PartitionManager(storage::LogManager& logs, const config::BrokerConfig& config, int32_t node_id);
+
+  // Brings local partitions in line with the image. Thread-safe; called from the quorum thread on every
+  // change and from request handlers when they see a partition the manager has not caught up with.
+  void apply_image(const cluster::MetadataImage& image);
+
+  std::shared_ptr<Partition> get(const std::string& topic, int32_t partition) const;
+  // Like get(), but first syncs with `image` when the image knows a local partition we do not have yet.
+  std::shared_ptr<Partition> get_or_sync(const cluster::MetadataImage& image, const std::string& topic,
+                                         int32_t partition);
+
+  // Fetch requests waiting for data register a wake-up; every append fires and clears all of them.
+  // A fetch that ends by timeout removes its own, so idle consumers do not accumulate entries.
+  uint64_t add_data_waiter(std::function<void()> wake);
+  void remove_data_waiter(uint64_t id);
+  void notify_data_arrived();
+
+  // Deletes local logs of partitions the image no longer has (topics deleted while we were down).
+  void remove_orphans(const cluster::MetadataImage& image);
+  void roll_due_segments();
+
+  std::map<storage::TopicPartition, int64_t> high_watermarks() const;
+  size_t partition_count() const;
+  void checkpoint();
+  void shutdown();
+
+ private:
+  storage::LogConfig log_config_for(const cluster::TopicState& topic) const;
+
+  storage::LogManager& logs_;
+  const config::BrokerConfig& config_;
+  int32_t node_id_;
+  mutable std::mutex mutex_;
+  std::map<storage::TopicPartition, std::shared_ptr<Partition>> partitions_;
+  std::map<storage::TopicPartition, int64_t> restored_hw_;
+  std::mutex waiters_mutex_;
+  uint64_t next_waiter_id_ = 0;
+  std::map<uint64_t, std::function<void()>> waiters_;
+};
+
+}  // namespace samsa::server

@@ -1,0 +1,48 @@
+#pragma once
+// What a Kafka API handler sees: the decoded header, the request body still to decode, a writer for
+// the response body, and the broker's services. Handlers decode, call services, encode - nothing more.
+#include <asio.hpp>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "config/broker_config.h"
+#include "protocol/messages/request_header.h"
+#include "protocol/reader.h"
+#include "protocol/writer.h"
+#include "server/partition_manager.h"
+#include "server/topic_service.h"
+
+namespace samsa::server {
+
+// Counters for what the connection layer rejects; exported as metrics once metrics/ lands.
+struct ServerStats {
+  std::atomic<uint64_t> connections_accepted{0};
+  std::atomic<uint64_t> connections_open{0};
+  std::atomic<uint64_t> malformed_requests{0};
+  std::atomic<uint64_t> requests_handled{0};
+};
+
+struct Services {
+  const config::BrokerConfig& config;
+  TopicService& topics;
+  PartitionManager& partitions;
+  ServerStats& stats;
+  int32_t node_id;
+};
+
+struct RequestContext {
+  const protocol::RequestHeader& header;
+  protocol::Reader& body;
+  protocol::Writer& response;
+  Services& services;
+  const std::string& peer;
+  // acks=0 produce requests get no response at all, as in Kafka.
+  bool send_response = true;
+
+  int16_t version() const { return header.api_version; }
+};
+
+using Handler = asio::awaitable<void> (*)(RequestContext&);
+
+}  // namespace samsa::server

@@ -1,0 +1,88 @@
+#include "server/topic_service.h"
+
+#include "protocol/error_codes.h"
+
+namespace samsa::server {
+
+TopicService::TopicService(cluster::Controller& controller, PartitionManager& partitions,
+                           const config::BrokerConfig& config)
+    : controller_(controller), partitions_(partitions), config_(config) {}
+
+bool TopicService::auto_create_enabled() const {
+  return config_.get_bool("auto.create.topics.enable");
+}
+
+std::string TopicService::effective_config(const cluster::TopicState& topic,
+                                           const std::string& key) const {
+  auto it = topic.configs.find(key);
+  return it != topic.configs.end() ? it->second : config_.topic_default(key);
+}
+
+int64_t TopicService::effective_config_long(const cluster::TopicState& topic,
+                                            const std::string& key) const {
+  return std::stoll(effective_config(topic, key));
+}
+
+TopicCallback TopicService::sync_then(TopicCallback done) {
+  return [this, done = std::move(done)](TopicResults results) {
+    partitions_.apply_image(*controller_.image());
+    done(std::move(results));
+  };
+}
+
+void TopicService::create_topics(std::vector<cluster::CreateTopicRequest> topics,
+                                 bool validate_only, TopicCallback done) {
+  // Topics with a bad config are answered here; the rest go to the controller in one batch.
+  TopicResults rejected;
+  std::vector<cluster::CreateTopicRequest> accepted;
+  for (auto& t : topics) {
+    std::optional<std::string> error;
+    for (const auto& [key, value] : t.configs) {
+      if ((error = config::validate_topic_config(key, value))) break;
+    }
+    if (error) {
+      cluster::TopicResult r;
+      r.name = t.name;
+      r.error_code = static_cast<int16_t>(protocol::ErrorCode::kInvalidConfig);
+      r.error_message = *error;
+      rejected.push_back(std::move(r));
+    } else {
+      accepted.push_back(std::move(t));
+    }
+  }
+  if (accepted.empty()) {
+    done(std::move(rejected));
+    return;
+  }
+  controller_.create_topics(
+      std::move(accepted), validate_only,
+      sync_then([rejected = std::move(rejected), done = std::move(done)](TopicResults results) {
+        results.insert(results.end(), rejected.begin(), rejected.end());
+        done(std::move(results));
+      }));
+}
+
+void TopicService::auto_create(std::vector<std::string> names, TopicCallback done) {
+  std::vector<cluster::CreateTopicRequest> topics;
+  for (auto& name : names) {
+    cluster::CreateTopicRequest t;
+    t.name = std::move(name);
+    topics.push_back(std::move(t));  // -1 partitions / RF: the controller applies the broker defaults
+  }
+  controller_.create_topics(std::move(topics), false, sync_then(std::move(done)));
+}
+
+void TopicService::delete_topics(std::vector<std::string> names, TopicCallback done) {
+  controller_.delete_topics(std::move(names), sync_then(std::move(done)));
+}
+
+void TopicService::delete_topics_by_id(std::vector<cluster::Uuid> ids, TopicCallback done) {
+  controller_.delete_topics_by_id(std::move(ids), sync_then(std::move(done)));
+}
+
+void TopicService::create_partitions(std::vector<std::pair<std::string, int32_t>> counts,
+                                     bool validate_only, TopicCallback done) {
+  controller_.create_partitions(std::move(counts), validate_only, sync_then(std::move(done)));
+}
+
+}  // namespace samsa::server

@@ -1,0 +1,419 @@
+#include "storage/log.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "protocol/records/record_builder.h"
+
+namespace samsa::storage {
+namespace fs = std::filesystem;
+using records::BatchHeader;
+
+namespace {
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool is_segment_log(const fs::path& p, int64_t* base) {
+  if (p.extension() != ".log") return false;
+  std::string stem = p.stem().string();
+  if (stem.size() != 20) return false;
+  for (char c : stem)
+    if (c < '0' || c > '9') return false;
+  *base = std::stoll(stem);
+  return true;
+}
+
+// Splits appended bytes into batch headers; anything but whole v2 batches is a caller bug.
+std::vector<BatchHeader> split_batches(std::span<const uint8_t> data) {
+  std::vector<BatchHeader> out;
+  size_t pos = 0;
+  while (pos < data.size()) {
+    auto h = records::parse_header(data.subspan(pos));
+    if (!h || h->magic != records::kMagicV2 ||
+        h->length < static_cast<int32_t>(records::kBatchHeaderSize - records::kLogOverhead) ||
+        static_cast<uint64_t>(h->total_size()) > data.size() - pos)
+      throw StorageError("append: data is not a sequence of complete v2 record batches");
+    out.push_back(*h);
+    pos += static_cast<size_t>(h->total_size());
+  }
+  if (out.empty()) throw StorageError("append: no record batch");
+  return out;
+}
+
+}  // namespace
+
+Log::Log(TopicPartition tp, fs::path dir, LogConfig cfg)
+    : tp_(std::move(tp)),
+      dir_(std::move(dir)),
+      cfg_(cfg),
+      epochs_(dir_ / "leader-epoch-checkpoint"),
+      last_flush_ms_(wall_ms()) {}
+
+Log::~Log() = default;
+
+std::shared_ptr<Log> Log::open(TopicPartition tp, fs::path dir, LogConfig cfg, bool clean_shutdown,
+                               int64_t recovery_point, int64_t log_start_offset) {
+  std::shared_ptr<Log> log(new Log(std::move(tp), dir, cfg));
+  fs::create_directories(dir);
+  std::vector<int64_t> bases;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const fs::path& p = entry.path();
+    std::string ext = p.extension().string();
+    int64_t base;
+    if (is_segment_log(p, &base)) {
+      bases.push_back(base);
+    } else if (ext == ".deleted" || ext == ".cleaned" || ext == ".swap" || ext == ".tmp") {
+      fs::remove(p);  // leftovers of an interrupted operation
+    }
+  }
+  std::sort(bases.begin(), bases.end());
+  // Index files without a log are orphans.
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const fs::path& p = entry.path();
+    if (p.extension() == ".index" || p.extension() == ".timeindex") {
+      fs::path lp = p;
+      lp.replace_extension(".log");
+      if (!fs::exists(lp)) fs::remove(p);
+    }
+  }
+
+  size_t first_to_recover = bases.size();
+  if (!clean_shutdown) {
+    first_to_recover = 0;
+    for (size_t i = 0; i < bases.size(); ++i)
+      if (bases[i] <= recovery_point) first_to_recover = i;
+  }
+  int64_t dropped = 0;
+  int64_t expected = bases.empty() ? 0 : bases.front();
+  bool cut = false;
+  for (size_t i = 0; i < bases.size(); ++i) {
+    if (cut || bases[i] < expected) {
+      // Everything after a truncation point (or overlapping the previous segment) is unreachable.
+      std::error_code ec;
+      fs::path lp = dir / segment_file_name(bases[i], ".log");
+      dropped += static_cast<int64_t>(fs::file_size(lp, ec));
+      fs::remove(lp, ec);
+      fs::remove(dir / segment_file_name(bases[i], ".index"), ec);
+      fs::remove(dir / segment_file_name(bases[i], ".timeindex"), ec);
+      cut = true;
+      continue;
+    }
+    int64_t d = 0;
+    auto seg = Segment::open(dir, bases[i], cfg, i >= first_to_recover, expected, &d);
+    dropped += d;
+    if (d > 0) cut = true;
+    expected = seg->next_offset();
+    log->segments_[bases[i]] = std::move(seg);
+  }
+  if (log->segments_.empty()) {
+    int64_t base = std::max<int64_t>(log_start_offset, 0);
+    log->segments_[base] = Segment::create(dir, base, cfg);
+  } else {
+    log->segments_.rbegin()->second->activate();
+  }
+  if (dropped > 0)
+    spdlog::warn(
+        "log {}: recovery dropped {} bytes of invalid or incomplete data; log end offset {}",
+        log->tp_.dir_name(), dropped, log->segments_.rbegin()->second->next_offset());
+
+  log->next_offset_ = log->segments_.rbegin()->second->next_offset();
+  log->log_start_ = std::clamp(log_start_offset, log->segments_.begin()->first, log->next_offset_);
+  log->recovery_point_ =
+      clean_shutdown ? log->next_offset_ : std::min(recovery_point, log->next_offset_);
+  log->epochs_.load();
+  log->epochs_.truncate_from_end(log->next_offset_);
+  return log;
+}
+
+AppendInfo Log::append(std::span<uint8_t> data, int32_t leader_epoch) {
+  std::lock_guard guard(append_mu_);
+  if (closed_) throw StorageError("append to closed log " + tp_.dir_name());
+  auto headers = split_batches(data);
+  int64_t off = next_offset_;
+  size_t pos = 0;
+  for (auto& h : headers) {
+    records::assign_offsets(data.subspan(pos, static_cast<size_t>(h.total_size())), off,
+                            leader_epoch);
+    h.base_offset = off;
+    h.partition_leader_epoch = leader_epoch;
+    off = h.last_offset() + 1;
+    pos += static_cast<size_t>(h.total_size());
+  }
+  return append_locked(data, headers);
+}
+
+AppendInfo Log::append_as_follower(std::span<const uint8_t> data) {
+  std::lock_guard guard(append_mu_);
+  if (closed_) throw StorageError("append to closed log " + tp_.dir_name());
+  auto headers = split_batches(data);
+  int64_t expected = next_offset_;
+  size_t pos = 0;
+  for (const auto& h : headers) {
+    std::string err =
+        records::check_batch_integrity(data.subspan(pos, static_cast<size_t>(h.total_size())));
+    if (!err.empty()) throw StorageError("replicated batch for " + tp_.dir_name() + ": " + err);
+    if (h.base_offset < expected)
+      throw StorageError("replicated batch offset " + std::to_string(h.base_offset) +
+                         " is below the log end " + std::to_string(expected));
+    expected = h.last_offset() + 1;
+    pos += static_cast<size_t>(h.total_size());
+  }
+  auto active = segments_.rbegin()->second;
+  if (active->empty() && segments_.size() == 1 &&
+      headers.front().base_offset > active->base_offset()) {
+    // A fresh replica starting at the leader's log start: re-base the empty log there.
+    int64_t base = headers.front().base_offset;
+    auto seg = Segment::create(dir_, base, cfg_);
+    std::unique_lock lk(mu_);
+    active->delete_files();
+    segments_.clear();
+    segments_[base] = seg;
+    log_start_ = next_offset_ = recovery_point_ = base;
+  }
+  return append_locked(data, headers);
+}
+
+AppendInfo Log::append_locked(std::span<const uint8_t> data,
+                              const std::vector<BatchHeader>& headers) {
+  const int64_t now = wall_ms();
+  auto active = segments_.rbegin()->second;
+  const int64_t last = headers.back().last_offset();
+  if (!active->empty() &&
+      (active->size() + static_cast<int64_t>(data.size()) > cfg_.segment_bytes ||
+       active->index_full() || !active->fits_offset(last) ||
+       active->size() + static_cast<int64_t>(data.size()) > INT32_MAX)) {
+    roll_locked(headers.front().base_offset);
+    active = segments_.rbegin()->second;
+  }
+  int64_t pos = active->size();
+  // Written before publishing, so readers never see a partial batch; page cache survives kill -9.
+  active->write(data, pos);
+  AppendInfo info{headers.front().base_offset, last, -1};
+  int64_t messages = 0;
+  {
+    std::unique_lock lk(mu_);
+    for (const auto& h : headers) {
+      epochs_.assign(h.partition_leader_epoch, h.base_offset);
+      active->commit(h, pos, now);
+      pos += h.total_size();
+      info.max_timestamp = std::max(info.max_timestamp, h.max_timestamp);
+      messages += h.last_offset_delta + 1;
+    }
+    next_offset_ = last + 1;
+  }
+  maybe_flush_locked(now, messages);
+  return info;
+}
+
+void Log::roll_locked(int64_t new_base) {
+  auto old = segments_.rbegin()->second;
+  auto seg = Segment::create(dir_, new_base, cfg_);
+  old->flush();  // Kafka flushes a segment when it rolls; the recovery point moves past it
+  std::unique_lock lk(mu_);
+  old->seal();
+  segments_[new_base] = std::move(seg);
+  recovery_point_ = std::max(recovery_point_, new_base);
+}
+
+void Log::maybe_flush_locked(int64_t now_ms, int64_t appended_messages) {
+  unflushed_messages_ += appended_messages;
+  if (unflushed_messages_ >= cfg_.flush_messages ||
+      (unflushed_messages_ > 0 && now_ms - last_flush_ms_ >= cfg_.flush_ms))
+    flush_locked();
+}
+
+void Log::flush_locked() {
+  auto active = segments_.rbegin()->second;
+  active->flush();
+  std::unique_lock lk(mu_);
+  recovery_point_ = next_offset_;
+  unflushed_messages_ = 0;
+  last_flush_ms_ = wall_ms();
+}
+
+void Log::flush() {
+  std::lock_guard guard(append_mu_);
+  if (!closed_) flush_locked();
+}
+
+void Log::roll_if_due(int64_t now_ms) {
+  std::lock_guard guard(append_mu_);
+  if (closed_) return;
+  auto active = segments_.rbegin()->second;
+  if (!active->empty() && active->first_append_ms() >= 0 &&
+      now_ms - active->first_append_ms() >= cfg_.segment_ms)
+    roll_locked(next_offset_);
+  maybe_flush_locked(now_ms, 0);
+}
+
+void Log::close() {
+  std::lock_guard guard(append_mu_);
+  if (closed_) return;
+  flush_locked();
+  std::unique_lock lk(mu_);
+  segments_.rbegin()->second->seal();
+  closed_ = true;
+}
+
+void Log::truncate_to(int64_t offset) {
+  std::lock_guard guard(append_mu_);
+  if (closed_ || offset >= next_offset_) return;
+  std::unique_lock lk(mu_);
+  while (segments_.size() > 1 && segments_.rbegin()->first >= offset) {
+    segments_.rbegin()->second->delete_files();
+    segments_.erase(std::prev(segments_.end()));
+  }
+  auto active = segments_.rbegin()->second;
+  active->truncate_to(offset);
+  active->activate();
+  next_offset_ = active->next_offset();
+  log_start_ = std::min(log_start_, next_offset_);
+  recovery_point_ = std::min(recovery_point_, next_offset_);
+  epochs_.truncate_from_end(next_offset_);
+}
+
+FetchSlice Log::read(int64_t offset, int32_t max_bytes, int64_t max_offset,
+                     bool min_one_batch) const {
+  FetchSlice out;
+  std::shared_lock lk(mu_);
+  if (offset < log_start_ || offset > next_offset_) {
+    out.out_of_range = true;
+    return out;
+  }
+  int64_t remaining = std::max<int32_t>(max_bytes, 0);
+  auto it = segments_.upper_bound(offset);
+  if (it != segments_.begin()) --it;
+  bool first = true;
+  for (; it != segments_.end() && offset < max_offset; ++it) {
+    const Segment& seg = *it->second;
+    auto loc = seg.find(std::max(offset, seg.base_offset()));
+    if (!loc) continue;
+    int64_t pos = loc->position;
+    const int64_t avail = seg.size() - pos;
+    int64_t want = std::min(avail, remaining);
+    if (first && min_one_batch) want = std::max(want, std::min(avail, loc->header.total_size()));
+    if (want < static_cast<int64_t>(records::kBatchHeaderSize)) break;
+    size_t old = out.data.size();
+    out.data.resize(old + static_cast<size_t>(want));
+    size_t got = seg.read(out.data.data() + old, static_cast<size_t>(want), pos);
+    // Keep only whole batches below max_offset.
+    size_t p = 0;
+    bool stop = false;
+    while (p + records::kBatchHeaderSize <= got) {
+      auto h = records::parse_header(std::span<const uint8_t>(out.data).subspan(old + p));
+      if (h->base_offset >= max_offset) {
+        stop = true;
+        break;
+      }
+      if (h->length < 0 || static_cast<uint64_t>(h->total_size()) > got - p) break;
+      p += static_cast<size_t>(h->total_size());
+    }
+    out.data.resize(old + p);
+    remaining -= static_cast<int64_t>(p);
+    first = first && p == 0;
+    if (stop || static_cast<int64_t>(p) < avail) break;  // size limit or max_offset reached
+  }
+  return out;
+}
+
+int64_t Log::log_start_offset() const {
+  std::shared_lock lk(mu_);
+  return log_start_;
+}
+
+int64_t Log::log_end_offset() const {
+  std::shared_lock lk(mu_);
+  return next_offset_;
+}
+
+int64_t Log::recovery_point() const {
+  std::shared_lock lk(mu_);
+  return recovery_point_;
+}
+
+size_t Log::size_bytes() const {
+  std::shared_lock lk(mu_);
+  size_t total = 0;
+  for (const auto& [base, seg] : segments_) total += static_cast<size_t>(seg->size());
+  return total;
+}
+
+size_t Log::segment_count() const {
+  std::shared_lock lk(mu_);
+  return segments_.size();
+}
+
+std::optional<std::pair<int32_t, int64_t>> Log::end_offset_for_epoch(int32_t epoch) const {
+  std::shared_lock lk(mu_);
+  return epochs_.end_offset_for(epoch, next_offset_);
+}
+
+std::optional<int32_t> Log::latest_epoch() const {
+  std::shared_lock lk(mu_);
+  return epochs_.latest_epoch();
+}
+
+std::optional<std::pair<int64_t, int64_t>> Log::locate_timestamp(const Segment& seg, int64_t from,
+                                                                 int64_t ts, bool exact_max) const {
+  auto loc = seg.find(from);
+  if (!loc) return std::nullopt;
+  int64_t pos = loc->position;
+  std::optional<BatchHeader> h = loc->header;
+  while (h) {
+    if (h->max_timestamp >= ts) {
+      if (h->compression() != records::Compression::kNone ||
+          h->timestamp_type() == records::TimestampType::kLogAppendTime)
+        return std::make_pair(std::max(h->base_offset, exact_max ? h->base_offset : from),
+                              h->max_timestamp);
+      // Uncompressed: find the exact record. The batch is on disk and was validated, and its size
+      // is bounded by the segment.
+      std::vector<uint8_t> batch(static_cast<size_t>(h->total_size()));
+      if (seg.read(batch.data(), batch.size(), pos) != batch.size()) return std::nullopt;
+      std::optional<std::pair<int64_t, int64_t>> found;
+      records::walk_records(std::span<const uint8_t>(batch).subspan(records::kRecordsOffset),
+                            h->records_count, [&](const records::RecordView& v) {
+                              int64_t rts = h->base_timestamp + v.timestamp_delta;
+                              int64_t off = h->base_offset + v.offset_delta;
+                              bool match = exact_max ? rts == ts : (rts >= ts && off >= from);
+                              if (match) found = std::make_pair(off, rts);
+                              return !found;
+                            });
+      if (found) return found;
+      if (exact_max) return std::make_pair(h->last_offset(), h->max_timestamp);
+    }
+    pos += h->total_size();
+    h = seg.header_at(pos);
+    if (h && h->length < 0) break;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::pair<int64_t, int64_t>> Log::offset_for_timestamp(int64_t ts) const {
+  std::shared_lock lk(mu_);
+  for (const auto& [base, seg] : segments_) {
+    if (seg->empty() || seg->max_timestamp() < ts || seg->next_offset() <= log_start_) continue;
+    int64_t from = std::max(seg->time_lookup_start(ts), log_start_);
+    if (auto r = locate_timestamp(*seg, from, ts, false)) return r;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::pair<int64_t, int64_t>> Log::max_timestamp_offset() const {
+  std::shared_lock lk(mu_);
+  const Segment* best = nullptr;
+  for (const auto& [base, seg] : segments_)
+    if (!seg->empty() && seg->max_timestamp() >= 0 &&
+        (!best || seg->max_timestamp() > best->max_timestamp()))
+      best = seg.get();
+  if (!best) return std::nullopt;
+  return locate_timestamp(*best, best->max_timestamp_offset(), best->max_timestamp(), true);
+}
+
+}  // namespace samsa::storage

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <utility>
+
+#include "storage/leader_epoch_cache.h"
+#include "storage/segment.h"
+#include "storage/types.h"
+
+namespace samsa::storage {
+
+// One partition's log. Appends are serialised by an internal mutex; reads run concurrently with
+// appends (the data write happens outside the reader lock; only publishing the new end takes it).
+class Log {
+ public:
+  // Opens or creates the log in `dir`. Without `clean_shutdown`, every batch from the segment
+  // holding `recovery_point` onwards is re-validated and the log truncated at the first bad one
+  // (one log line reports the bytes dropped).
+  static std::shared_ptr<Log> open(TopicPartition tp, std::filesystem::path dir, LogConfig cfg,
+                                   bool clean_shutdown, int64_t recovery_point,
+                                   int64_t log_start_offset);
+  ~Log();
+  Log(const Log&) = delete;
+  Log& operator=(const Log&) = delete;
+
+  // Appends one or more complete v2 batches (already validated), assigning offsets from the log end
+  // and stamping `leader_epoch`. Throws StorageError if the bytes are not whole batches.
+  AppendInfo append(std::span<uint8_t> batch, int32_t leader_epoch);
+  // Replica path: batches keep their offsets and epochs; each must be intact and start at or after
+  // the log end.
+  AppendInfo append_as_follower(std::span<const uint8_t> batches);
+  // Removes everything at or after `offset` (the batch containing it goes entirely).
+  void truncate_to(int64_t offset);
+
+  // Whole batches from the one containing `offset`, stopping before max_offset (exclusive) and once
+  // max_bytes is reached; with min_one_batch the first batch is returned even if larger.
+  FetchSlice read(int64_t offset, int32_t max_bytes, int64_t max_offset, bool min_one_batch) const;
+
+  int64_t log_start_offset() const;
+  int64_t log_end_offset() const;
+  // First offset whose timestamp >= ts, and that timestamp. Exact per record for uncompressed
+  // batches; for compressed ones, the batch's base offset and max timestamp.
+  std::optional<std::pair<int64_t, int64_t>> offset_for_timestamp(int64_t ts) const;
+  // ListOffsets MAX_TIMESTAMP (-3): (offset, timestamp) of the record with the largest timestamp.
+  std::optional<std::pair<int64_t, int64_t>> max_timestamp_offset() const;
+  // OffsetsForLeaderEpoch.
+  std::optional<std::pair<int32_t, int64_t>> end_offset_for_epoch(int32_t epoch) const;
+  std::optional<int32_t> latest_epoch() const;
+
+  void flush();
+  // Rolls the active segment if segment.ms has passed, and applies flush.ms.
+  void roll_if_due(int64_t now_ms);
+  // Flushes and trims the active segment's indexes; the log must not be appended to afterwards.
+  void close();
+
+  size_t size_bytes() const;
+  size_t segment_count() const;
+  int64_t recovery_point() const;
+  const TopicPartition& tp() const { return tp_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  const LogConfig& config() const { return cfg_; }
+
+ private:
+  Log(TopicPartition tp, std::filesystem::path dir, LogConfig cfg);
+  AppendInfo append_locked(std::span<const uint8_t> data,
+                           const std::vector<records::BatchHeader>& headers);
+  void roll_locked(int64_t new_base);
+  void maybe_flush_locked(int64_t now_ms, int64_t appended_messages);
+  void flush_locked();
+  std::optional<std::pair<int64_t, int64_t>> locate_timestamp(const Segment& seg, int64_t from,
+                                                              int64_t ts, bool exact_max) const;
+
+  const TopicPartition tp_;
+  const std::filesystem::path dir_;
+  const LogConfig cfg_;
+
+  std::mutex append_mu_;          // serialises writers (append, truncate, roll, flush)
+  mutable std::shared_mutex mu_;  // guards the fields below against readers
+  std::map<int64_t, std::shared_ptr<Segment>> segments_;
+  int64_t log_start_ = 0;
+  int64_t next_offset_ = 0;
+  int64_t recovery_point_ = 0;
+  LeaderEpochCache epochs_;
+  int64_t unflushed_messages_ = 0;
+  int64_t last_flush_ms_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace samsa::storage

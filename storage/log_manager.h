@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/file_util.h"
+#include "storage/log.h"
+#include "storage/types.h"
+
+namespace samsa::storage {
+
+// Owns every partition log across the broker's log dirs, and the per-dir files Kafka keeps:
+// meta.properties, the offset checkpoints and the clean-shutdown marker.
+class LogManager {
+ public:
+  // Opens (or initialises) every log dir and loads and recovers its partitions. Throws StorageError
+  // if a dir belongs to another cluster or node, or is locked by another process.
+  LogManager(std::vector<std::filesystem::path> log_dirs, std::string cluster_id, int32_t node_id,
+             LogConfig defaults);
+  ~LogManager();
+  LogManager(const LogManager&) = delete;
+  LogManager& operator=(const LogManager&) = delete;
+
+  // cluster.id from <log_dir>/meta.properties, if the dir has been formatted.
+  static std::optional<std::string> read_cluster_id(const std::filesystem::path& log_dir);
+
+  // Creates the partition dir and partition.metadata if needed; new partitions go to the log dir
+  // holding the fewest. Throws StorageError if an existing partition has another topic id.
+  std::shared_ptr<Log> get_or_create(const TopicPartition& tp, const Uuid16& topic_id,
+                                     const LogConfig& cfg);
+  std::shared_ptr<Log> get(const TopicPartition& tp) const;
+  std::vector<TopicPartition> partitions() const;
+  // Renames the dir to "<topic>-<n>.<uuid>-delete" and deletes it in the background.
+  void remove(const TopicPartition& tp);
+
+  // Writes recovery-point, log-start and replication (high watermark) checkpoints in every dir.
+  void checkpoint(const std::map<TopicPartition, int64_t>& high_watermarks);
+  // Flushes and closes every log, checkpoints, then writes the clean-shutdown marker.
+  void shutdown(const std::map<TopicPartition, int64_t>& high_watermarks);
+  std::map<TopicPartition, int64_t> read_high_watermarks() const;
+
+  // Periodic maintenance: segment.ms rolls and flush.ms for every log.
+  void roll_if_due(int64_t now_ms);
+  const std::vector<std::filesystem::path>& log_dirs() const { return dirs_; }
+
+ private:
+  void init_dir(size_t index, const std::string& cluster_id, int32_t node_id);
+  void load_dir(size_t index);
+  void delete_in_background(std::filesystem::path dir);
+
+  std::vector<std::filesystem::path> dirs_;
+  std::vector<Fd> locks_;
+  LogConfig defaults_;
+  mutable std::mutex mu_;
+  std::map<TopicPartition, std::shared_ptr<Log>> logs_;
+  std::map<TopicPartition, size_t> dir_of_;
+  std::mutex delete_mu_;
+  std::vector<std::thread> deleters_;
+  bool shut_down_ = false;
+};
+
+}  // namespace samsa::storage

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace samsa::storage {
+
+using Uuid16 = std::array<uint8_t, 16>;
+
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+  auto operator<=>(const TopicPartition&) const = default;
+  std::string dir_name() const { return topic + "-" + std::to_string(partition); }
+};
+
+struct LogConfig {
+  int64_t segment_bytes = 1 << 30;
+  int64_t segment_ms = 7 * 24 * 3600 * 1000LL;
+  int32_t index_interval_bytes = 4096;
+  int32_t segment_index_bytes = 10 * 1024 * 1024;
+  int64_t flush_messages = INT64_MAX;
+  int64_t flush_ms = INT64_MAX;
+};
+
+struct AppendInfo {
+  int64_t base_offset = -1;
+  int64_t last_offset = -1;
+  int64_t max_timestamp = -1;
+};
+
+struct FetchSlice {
+  std::vector<uint8_t> data;  // whole batches only
+  // Set when the requested offset is below the log start or above the log end
+  // (Kafka's OFFSET_OUT_OF_RANGE); data is then empty.
+  bool out_of_range = false;
+};
+
+// I/O failures and refusals to open a log dir (wrong cluster, locked by another process).
+class StorageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace samsa::storage

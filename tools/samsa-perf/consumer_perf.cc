@@ -1,0 +1,259 @@
+// The consumer side of samsa-perf: throughput and end-to-end latency from record timestamps.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "perf_options.h"
+#include "perf_stats.h"
+
+namespace samsa::perf {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+RunResult fail(RunResult r, std::string why) {
+  r.ok = false;
+  r.error = std::move(why);
+  return r;
+}
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// How many records the mock topic can hold without its retention dropping any (see
+// kMockPartitionBudget). A consumer asking for more re-reads them.
+uint64_t mock_capacity(const ConsumerOptions& opts) {
+  uint64_t per_record = opts.record_size + kMockRecordOverhead;
+  uint64_t per_partition = std::min(kMockPartitionMaxRecords, kMockPartitionBudget / per_record);
+  return std::max<uint64_t>(per_partition, 1) * static_cast<uint64_t>(std::max(opts.partitions, 1));
+}
+
+// Fills the mock topic with `count` records spread evenly over its partitions.
+bool fill_mock(const ConsumerOptions& opts, const std::string& bootstrap, uint64_t count,
+               std::string& err) {
+  ProducerOptions p;
+  p.bootstrap = bootstrap;
+  p.topic = opts.topic;
+  p.spread_partitions = std::max(opts.partitions, 1);
+  p.num_records = count;
+  p.record_size = opts.record_size;
+  p.timeout_ms = opts.timeout_ms;
+  p.props = {{"acks", "1"}, {"linger.ms", "5"}};
+  RunResult r = run_producer(p, nullptr);
+  if (!r.ok) {
+    err = "filling the mock topic: " + r.error;
+    return false;
+  }
+  fmt::print(stderr, "samsa-perf: filled mock topic: {}\n", r.summary);
+  return true;
+}
+
+// Reads every partition from the beginning without a group. librdkafka's assign() insists on a
+// group.id, which would also make it look for a coordinator; per-partition fetchers on one queue
+// need neither, so a broker without group support can still be measured.
+class PartitionReader {
+ public:
+  PartitionReader() = default;
+  PartitionReader(const PartitionReader&) = delete;
+  PartitionReader& operator=(const PartitionReader&) = delete;
+  ~PartitionReader() { stop(); }
+
+  // Must run before the client handle is destroyed.
+  void stop() {
+    for (int p : started_) rd_kafka_consume_stop(rkt_, p);
+    started_.clear();
+    if (queue_) rd_kafka_queue_destroy(queue_);
+    if (rkt_) rd_kafka_topic_destroy(rkt_);
+    queue_ = nullptr;
+    rkt_ = nullptr;
+  }
+  bool start(rd_kafka_t* rk, const std::string& topic, Clock::time_point deadline,
+             std::string& err) {
+    int partitions = wait_for_topic(rk, topic, 0, deadline, err);
+    if (partitions < 0) return false;
+    rkt_ = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+    queue_ = rd_kafka_queue_new(rk);
+    for (int p = 0; p < partitions; ++p) {
+      if (rd_kafka_consume_start_queue(rkt_, p, RD_KAFKA_OFFSET_BEGINNING, queue_) != 0) {
+        err = fmt::format("start partition {}: {}", p, rd_kafka_err2str(rd_kafka_last_error()));
+        return false;
+      }
+      started_.push_back(p);
+    }
+    return true;
+  }
+  rd_kafka_message_t* poll(int timeout_ms) { return rd_kafka_consume_queue(queue_, timeout_ms); }
+
+ private:
+  rd_kafka_topic_t* rkt_ = nullptr;
+  rd_kafka_queue_t* queue_ = nullptr;
+  std::vector<int> started_;
+};
+
+bool subscribe(rd_kafka_t* rk, const std::string& topic, std::string& err) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t rc = rd_kafka_subscribe(rk, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    err = fmt::format("subscribe: {}", rd_kafka_err2str(rc));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+RunResult run_consumer(const ConsumerOptions& opts, std::FILE* out) {
+  RunResult result;
+  auto started = Clock::now();
+  auto deadline = started + std::chrono::milliseconds(opts.timeout_ms);
+  std::string err;
+
+  std::unique_ptr<MockCluster> mock;
+  std::string bootstrap = opts.bootstrap;
+  if (opts.mock) {
+    if (opts.record_size > kMaxRecordSize ||
+        static_cast<double>(opts.messages) * opts.record_size > kMaxMockFillBytes) {
+      return fail(result, "mock fill too large for memory (--messages x --record-size)");
+    }
+    mock = MockCluster::create(1, err);
+    if (!mock || !mock->create_topic(opts.topic, std::max(opts.partitions, 1), err)) {
+      return fail(result, err);
+    }
+    bootstrap = mock->bootstraps();
+    if (!fill_mock(opts, bootstrap, std::min(opts.messages, mock_capacity(opts)), err)) {
+      return fail(result, err);
+    }
+    started = Clock::now();
+  }
+
+  Props base{{"enable.partition.eof", "false"}, {"enable.auto.commit", "false"}};
+  if (!bootstrap.empty()) base.emplace_back("bootstrap.servers", bootstrap);
+  if (!opts.group.empty()) {
+    base.emplace_back("group.id", opts.group);
+    base.emplace_back("auto.offset.reset", "earliest");
+  }
+  auto conf = make_conf(base, opts.props, err);
+  if (!conf) return fail(result, err);
+  auto rk = make_client(RD_KAFKA_CONSUMER, std::move(conf), err);
+  if (!rk) return fail(result, err);
+  bool grouped = !opts.group.empty();
+  if (grouped) rd_kafka_poll_set_consumer(rk.get());
+
+  if (!opts.mock && opts.partitions > 0 &&
+      !ensure_topic(rk.get(), opts.topic, opts.partitions, opts.replication_factor, deadline,
+                    err)) {
+    return fail(result, err);
+  }
+  PartitionReader reader;
+  bool ready = grouped ? subscribe(rk.get(), opts.topic, err)
+                       : reader.start(rk.get(), opts.topic, deadline, err);
+  if (!ready) return fail(result, err);
+  // Mock mode: the log ends (and begins) of each partition, to wrap around at the end so a run
+  // can read more records than the mock retains. The same fetch path runs on every pass.
+  std::vector<std::pair<int64_t, int64_t>> wrap;
+  std::unique_ptr<rd_kafka_topic_t, void (*)(rd_kafka_topic_t*)> seek_rkt(nullptr,
+                                                                          rd_kafka_topic_destroy);
+  if (opts.mock && mock_capacity(opts) < opts.messages) {
+    seek_rkt.reset(rd_kafka_topic_new(rk.get(), opts.topic.c_str(), nullptr));
+    for (int p = 0; p < std::max(opts.partitions, 1); ++p) {
+      int64_t lo = 0, hi = 0;
+      auto rc = rd_kafka_query_watermark_offsets(rk.get(), opts.topic.c_str(), p, &lo, &hi,
+                                                 std::max(remaining_ms(deadline, 5000), 1));
+      if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return fail(result, fmt::format("mock watermarks: {}", rd_kafka_err2str(rc)));
+      }
+      wrap.emplace_back(lo, hi);
+    }
+    fmt::print(stderr, "samsa-perf: mock retains {} records; they are re-read to reach {}\n",
+               mock_capacity(opts), opts.messages);
+  }
+  auto next = [&](int timeout_ms) {
+    if (grouped) return rd_kafka_consumer_poll(rk.get(), timeout_ms);
+    rd_kafka_poll(rk.get(), 0);  // serves client-level events (errors, logs) in this mode
+    return reader.poll(timeout_ms);
+  };
+
+  PerfStats stats("consumed", started, std::chrono::milliseconds(opts.report_interval_ms));
+  Clock::time_point first{};
+  Clock::time_point last = started;
+  uint64_t errors = 0;
+  std::string first_error;
+  bool fatal = false;
+  while (stats.count() < opts.messages && !fatal) {
+    int wait = remaining_ms(deadline, 100);
+    if (wait == 0) break;
+    rd_kafka_message_t* msg = next(wait);
+    if (msg == nullptr) continue;
+    if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        // Transient errors (e.g. a topic not yet known) are reported once; the timeout bounds them.
+        if (errors++ == 0) first_error = rd_kafka_message_errstr(msg);
+        if (errors <= 5)
+          fmt::print(stderr, "samsa-perf: consume: {}\n", rd_kafka_message_errstr(msg));
+        char buf[256];
+        fatal = rd_kafka_fatal_error(rk.get(), buf, sizeof buf) != RD_KAFKA_RESP_ERR_NO_ERROR;
+      }
+      rd_kafka_message_destroy(msg);
+      continue;
+    }
+    auto now = Clock::now();
+    if (stats.count() == 0) {
+      // Rates count from the first record, so group join and metadata time stay out of them; that
+      // start-up time is reported on its own line.
+      first = now;
+      stats.restart(now);
+    }
+    if (!wrap.empty() && msg->partition >= 0 && static_cast<size_t>(msg->partition) < wrap.size() &&
+        msg->offset + 1 >= wrap[msg->partition].second) {
+      rd_kafka_seek(seek_rkt.get(), msg->partition, wrap[msg->partition].first, 0);
+    }
+    int64_t ts = rd_kafka_message_timestamp(msg, nullptr);
+    int64_t e2e_ms = ts >= 0 ? std::max<int64_t>(wall_ms() - ts, 0) : 0;
+    auto line = stats.record(static_cast<uint64_t>(e2e_ms) * 1000, msg->len, now);
+    if (line && out) fmt::print(out, "{}\n", *line), std::fflush(out);
+    last = now;
+    rd_kafka_message_destroy(msg);
+  }
+
+  result.records = stats.count();
+  result.errors = errors;
+  result.records_per_sec = stats.records_per_sec(last);
+  result.mb_per_sec = stats.mb_per_sec(last);
+  result.summary = stats.summary(last);
+  if (out) {
+    fmt::print(out, "{}\n", result.summary);
+    if (result.records > 0) {
+      fmt::print(
+          out,
+          "start-up: {} ms to first record; latency is end-to-end from record timestamps (ms "
+          "resolution){}.\n",
+          std::chrono::duration_cast<std::chrono::milliseconds>(first - started).count(),
+          opts.mock ? ", which in mock mode is the age of pre-filled records" : "");
+    }
+    std::fflush(out);
+  }
+  seek_rkt.reset();
+  if (grouped) rd_kafka_consumer_close(rk.get());
+  reader.stop();
+  rk.reset();
+
+  if (fatal) return fail(result, "fatal client error: " + first_error);
+  if (result.records < opts.messages) {
+    return fail(result, fmt::format("timed out after {} ms with {} of {} records consumed{}",
+                                    opts.timeout_ms, result.records, opts.messages,
+                                    first_error.empty() ? "" : "; first error: " + first_error));
+  }
+  result.ok = true;
+  return result;
+}
+
+}  // namespace samsa::perf
