@@ -49,7 +49,9 @@ asio::awaitable<void> handle_create_topics(RequestContext& ctx) {
     out.name = r.name;
     out.topic_id = r.id;
     out.error_code = r.error_code;
-    if (!r.error_message.empty()) out.error_message = r.error_message;
+    // Kafka sends null, not "", when there is no error.
+    out.error_message =
+        r.error_message.empty() ? std::nullopt : std::optional<std::string>(r.error_message);
     out.num_partitions = r.num_partitions;
     out.replication_factor = r.replication_factor;
     response.topics.push_back(std::move(out));
