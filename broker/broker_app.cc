@@ -113,6 +113,16 @@ void BrokerApp::start() {
   topics_ = std::make_unique<server::TopicService>(*controller_, *partitions_, config_);
   services_ = std::make_unique<server::Services>(
       server::Services{config_, *topics_, *partitions_, stats_, node_id_});
+  // Groups load from __consumer_offsets partitions this broker leads, before the listeners open.
+  groups_ = std::make_unique<server::group::GroupCoordinator>(*topics_, *partitions_, config_,
+                                                              node_id_);
+  groups_->start();
+  services_->groups = groups_.get();
+  producer_ids_ = std::make_unique<server::ProducerIdAllocator>(
+      [controller = controller_.get()](int32_t count, auto done) {
+        controller->allocate_producer_ids(count, std::move(done));
+      });
+  services_->producer_ids = producer_ids_.get();
 
   std::vector<server::ListenerSpec> specs;
   for (const auto& l : listeners) specs.push_back({l.name, l.host, l.port});
@@ -166,6 +176,8 @@ void BrokerApp::stop() {
   }
   stop_cv_.notify_all();
   if (housekeeping_.joinable()) housekeeping_.join();
+  // Groups first: their waiting JoinGroup/SyncGroup requests are answered while connections live.
+  groups_->stop();
   kafka_->stop();
   partitions_->shutdown();
   controller_->stop();

@@ -12,8 +12,10 @@
 #include "cluster/controller.h"
 #include "cluster/quorum/metadata_quorum.h"
 #include "config/broker_config.h"
+#include "server/group/group_coordinator.h"
 #include "server/kafka_server.h"
 #include "server/partition_manager.h"
+#include "server/producer_id_allocator.h"
 #include "server/topic_service.h"
 #include "storage/log_manager.h"
 
@@ -40,6 +42,8 @@ class BrokerApp {
   std::unique_ptr<cluster::Controller> controller_;
   std::unique_ptr<server::PartitionManager> partitions_;
   std::unique_ptr<server::TopicService> topics_;
+  std::unique_ptr<server::group::GroupCoordinator> groups_;
+  std::unique_ptr<server::ProducerIdAllocator> producer_ids_;
   server::ServerStats stats_;
   std::unique_ptr<server::Services> services_;
   std::unique_ptr<server::KafkaServer> kafka_;

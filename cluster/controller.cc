@@ -239,7 +239,9 @@ void Controller::create_topics(std::vector<CreateTopicRequest> topics, bool vali
       if (validate_only) continue;
       res.id = fresh_topic_id(image, new_ids);
       new_ids.insert(res.id);
-      records.push_back(TopicRecord{req.name, res.id, false});
+      // Kafka marks its internal topics by name.
+      const bool internal = req.name == "__consumer_offsets" || req.name == "__transaction_state";
+      records.push_back(TopicRecord{req.name, res.id, internal});
       add_partition_records(records, res.id, 0, replicas);
       for (const auto& [k, v] : req.configs) {
         records.push_back(ConfigRecord{kResourceTopic, req.name, k, v});

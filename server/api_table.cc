@@ -13,6 +13,19 @@ const std::vector<ApiEntry>& supported_apis() {
       {18, 0, 4, handle_api_versions},    {19, 2, 7, handle_create_topics},
       {20, 1, 6, handle_delete_topics},   {37, 0, 3, handle_create_partitions},
       {60, 0, 1, handle_describe_cluster},
+      {10, 0, 4, handle_find_coordinator},
+      {11, 0, 9, handle_join_group},
+      {14, 0, 5, handle_sync_group},
+      {12, 0, 4, handle_heartbeat},
+      {13, 0, 5, handle_leave_group},
+      {8, 2, 9, handle_offset_commit},
+      {9, 1, 9, handle_offset_fetch},
+      {16, 0, 5, handle_list_groups},
+      {15, 0, 5, handle_describe_groups},
+      {42, 0, 2, handle_delete_groups},
+      {47, 0, 0, handle_offset_delete},
+      // 0 must be in range: librdkafka enables idempotence only if InitProducerId 0 is.
+      {22, 0, 5, handle_init_producer_id},
   };
   return apis;
 }

@@ -28,6 +28,18 @@ asio::awaitable<void> handle_create_topics(RequestContext& ctx);
 asio::awaitable<void> handle_delete_topics(RequestContext& ctx);
 asio::awaitable<void> handle_create_partitions(RequestContext& ctx);
 asio::awaitable<void> handle_describe_cluster(RequestContext& ctx);
+asio::awaitable<void> handle_find_coordinator(RequestContext& ctx);
+asio::awaitable<void> handle_join_group(RequestContext& ctx);
+asio::awaitable<void> handle_sync_group(RequestContext& ctx);
+asio::awaitable<void> handle_heartbeat(RequestContext& ctx);
+asio::awaitable<void> handle_leave_group(RequestContext& ctx);
+asio::awaitable<void> handle_offset_commit(RequestContext& ctx);
+asio::awaitable<void> handle_offset_fetch(RequestContext& ctx);
+asio::awaitable<void> handle_list_groups(RequestContext& ctx);
+asio::awaitable<void> handle_describe_groups(RequestContext& ctx);
+asio::awaitable<void> handle_delete_groups(RequestContext& ctx);
+asio::awaitable<void> handle_offset_delete(RequestContext& ctx);
+asio::awaitable<void> handle_init_producer_id(RequestContext& ctx);
 
 // Encodes the ApiVersions v0 body with UNSUPPORTED_VERSION and our ranges, the answer Kafka gives to an
 // ApiVersions request at a version it does not know (clients then retry at a version we support).

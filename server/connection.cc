@@ -10,6 +10,7 @@ namespace samsa::server {
 namespace {
 
 constexpr int16_t kApiVersionsKey = 18;
+constexpr size_t kKeptBufferBytes = 8u << 20;
 
 int32_t read_be32(const uint8_t* p) {
   return static_cast<int32_t>((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
@@ -56,9 +57,10 @@ asio::awaitable<void> Connection::run() {
       if (!out.empty()) {
         co_await asio::async_write(socket_, asio::buffer(out), asio::use_awaitable);
       }
-      // Keep one large request from pinning its buffer for the life of the connection.
-      if (frame.capacity() > (1u << 20)) std::vector<uint8_t>().swap(frame);
-      if (out.capacity() > (1u << 20)) std::vector<uint8_t>().swap(out);
+      // Buffers are reused across requests (a fresh multi-megabyte buffer per fetch costs page
+      // faults and zeroing), but one unusually large request must not pin its memory.
+      if (frame.capacity() > kKeptBufferBytes) std::vector<uint8_t>().swap(frame);
+      if (out.capacity() > kKeptBufferBytes) std::vector<uint8_t>().swap(out);
     }
   } catch (const std::system_error& e) {
     if (e.code() != asio::error::eof && e.code() != asio::error::connection_reset &&

@@ -52,6 +52,7 @@ storage::LogConfig PartitionManager::log_config_for(const cluster::TopicState& t
   c.segment_index_bytes = static_cast<int32_t>(value("segment.index.bytes"));
   c.flush_messages = value("flush.messages");
   c.flush_ms = value("flush.ms");
+  c.producer_id_expiration_ms = config_.get_long("producer.id.expiration.ms");
   return c;
 }
 

@@ -15,6 +15,10 @@
 
 namespace samsa::server {
 
+namespace group {
+class GroupCoordinator;
+}
+
 // Counters for what the connection layer rejects; exported as metrics once metrics/ lands.
 struct ServerStats {
   std::atomic<uint64_t> connections_accepted{0};
@@ -23,12 +27,19 @@ struct ServerStats {
   std::atomic<uint64_t> requests_handled{0};
 };
 
+class ProducerIdAllocator;
+
 struct Services {
   const config::BrokerConfig& config;
   TopicService& topics;
   PartitionManager& partitions;
   ServerStats& stats;
   int32_t node_id;
+  // InitProducerId; null until the composition root wires it (then the API answers
+  // COORDINATOR_NOT_AVAILABLE).
+  ProducerIdAllocator* producer_ids = nullptr;
+  // Consumer groups; set by the composition root before serving.
+  group::GroupCoordinator* groups = nullptr;
 };
 
 struct RequestContext {

@@ -14,6 +14,10 @@ using records::BatchHeader;
 
 namespace {
 
+// Kafka's producer.id.expiration.check.interval.ms default is 10 minutes; a minute keeps memory
+// tighter at the cost of one map walk per partition.
+constexpr int64_t kProducerExpiryCheckIntervalMs = 60 * 1000;
+
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -54,7 +58,9 @@ Log::Log(TopicPartition tp, fs::path dir, LogConfig cfg)
       dir_(std::move(dir)),
       cfg_(cfg),
       epochs_(dir_ / "leader-epoch-checkpoint"),
-      last_flush_ms_(wall_ms()) {}
+      last_flush_ms_(wall_ms()),
+      producers_(dir_, cfg_.producer_id_expiration_ms),
+      last_expiry_check_ms_(last_flush_ms_) {}
 
 Log::~Log() = default;
 
@@ -129,6 +135,7 @@ std::shared_ptr<Log> Log::open(TopicPartition tp, fs::path dir, LogConfig cfg, b
       clean_shutdown ? log->next_offset_ : std::min(recovery_point, log->next_offset_);
   log->epochs_.load();
   log->epochs_.truncate_from_end(log->next_offset_);
+  log->rebuild_producer_state_locked(wall_ms());
   return log;
 }
 
@@ -136,6 +143,41 @@ AppendInfo Log::append(std::span<uint8_t> data, int32_t leader_epoch) {
   std::lock_guard guard(append_mu_);
   if (closed_) throw StorageError("append to closed log " + tp_.dir_name());
   auto headers = split_batches(data);
+  return assign_and_append_locked(data, headers, leader_epoch);
+}
+
+IdempotentAppendResult Log::append_idempotent(std::span<uint8_t> data, int32_t leader_epoch) {
+  std::lock_guard guard(append_mu_);
+  if (closed_) throw StorageError("append to closed log " + tp_.dir_name());
+  auto headers = split_batches(data);
+  IdempotentAppendResult out;
+  const bool has_producer = std::any_of(headers.begin(), headers.end(),
+                                        [](const BatchHeader& h) { return h.producer_id >= 0; });
+  if (has_producer) {
+    // Produce v3+ carries exactly one batch per partition; the rules below assume it.
+    if (headers.size() != 1) {
+      out.error = records::kErrInvalidRecord;
+      out.message = "an idempotent append must be a single batch";
+      return out;
+    }
+    auto check = producers_.check(headers.front());
+    if (check.error != 0) {
+      out.error = check.error;
+      out.message = std::move(check.message);
+      return out;
+    }
+    if (check.duplicate) {
+      out.duplicate = true;
+      out.info = AppendInfo{check.duplicate->first_offset, check.duplicate->last_offset, -1};
+      return out;
+    }
+  }
+  out.info = assign_and_append_locked(data, headers, leader_epoch);
+  return out;
+}
+
+AppendInfo Log::assign_and_append_locked(std::span<uint8_t> data, std::vector<BatchHeader>& headers,
+                                         int32_t leader_epoch) {
   int64_t off = next_offset_;
   size_t pos = 0;
   for (auto& h : headers) {
@@ -146,7 +188,9 @@ AppendInfo Log::append(std::span<uint8_t> data, int32_t leader_epoch) {
     off = h.last_offset() + 1;
     pos += static_cast<size_t>(h.total_size());
   }
-  return append_locked(data, headers);
+  auto info = append_locked(data, headers);
+  for (const auto& h : headers) producers_.update(h);
+  return info;
 }
 
 AppendInfo Log::append_as_follower(std::span<const uint8_t> data) {
@@ -177,7 +221,9 @@ AppendInfo Log::append_as_follower(std::span<const uint8_t> data) {
     segments_[base] = seg;
     log_start_ = next_offset_ = recovery_point_ = base;
   }
-  return append_locked(data, headers);
+  auto info = append_locked(data, headers);
+  for (const auto& h : headers) producers_.update(h);
+  return info;
 }
 
 AppendInfo Log::append_locked(std::span<const uint8_t> data,
@@ -220,6 +266,69 @@ void Log::roll_locked(int64_t new_base) {
   old->seal();
   segments_[new_base] = std::move(seg);
   recovery_point_ = std::max(recovery_point_, new_base);
+  lk.unlock();
+  // As Kafka does on roll: a restart after a crash replays only the segments after it.
+  write_producer_snapshot_locked(new_base);
+}
+
+void Log::write_producer_snapshot_locked(int64_t offset) {
+  try {
+    producers_.write_snapshot(offset);
+  } catch (const std::exception& e) {
+    // Only startup time suffers: the state is rebuilt from an older snapshot or the whole log.
+    spdlog::warn("event=producer_snapshot_failed log={} offset={} error=\"{}\"", tp_.dir_name(),
+                 offset, e.what());
+  }
+}
+
+void Log::rebuild_producer_state_locked(int64_t now_ms) {
+  auto snapshot = producers_.load_snapshot(next_offset_, now_ms);
+  const int64_t start = snapshot.value_or(segments_.begin()->first);
+  int64_t replayed = 0;
+  auto it = segments_.upper_bound(start);
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) {
+    const Segment& seg = *it->second;
+    auto loc = seg.find(std::max(start, seg.base_offset()));
+    if (!loc) continue;
+    int64_t pos = loc->position;
+    std::optional<BatchHeader> h = loc->header;
+    // Batch headers carry producer id, epoch and base sequence: no need to read the records.
+    while (h && h->length >= 0 && pos + h->total_size() <= seg.size()) {
+      if (h->last_offset() >= start && h->producer_id >= 0) {
+        producers_.update(*h);
+        ++replayed;
+      }
+      pos += h->total_size();
+      h = seg.header_at(pos);
+    }
+  }
+  producers_.remove_expired(now_ms);
+  if (snapshot || replayed > 0)
+    spdlog::info(
+        "event=producer_state_loaded log={} snapshot_offset={} batches_replayed={} producers={}",
+        tp_.dir_name(), snapshot.value_or(-1), replayed, producers_.producers().size());
+}
+
+std::optional<ProducerEntry> Log::producer_entry(int64_t producer_id) const {
+  std::lock_guard guard(append_mu_);
+  return producers_.entry(producer_id);
+}
+
+size_t Log::producer_count() const {
+  std::lock_guard guard(append_mu_);
+  return producers_.producers().size();
+}
+
+void Log::remove_expired_producers(int64_t now_ms) {
+  std::lock_guard guard(append_mu_);
+  producers_.remove_expired(now_ms);
+  last_expiry_check_ms_ = now_ms;
+}
+
+void Log::take_producer_snapshot() {
+  std::lock_guard guard(append_mu_);
+  if (!closed_) write_producer_snapshot_locked(next_offset_);
 }
 
 void Log::maybe_flush_locked(int64_t now_ms, int64_t appended_messages) {
@@ -251,12 +360,17 @@ void Log::roll_if_due(int64_t now_ms) {
       now_ms - active->first_append_ms() >= cfg_.segment_ms)
     roll_locked(next_offset_);
   maybe_flush_locked(now_ms, 0);
+  if (now_ms - last_expiry_check_ms_ >= kProducerExpiryCheckIntervalMs) {
+    producers_.remove_expired(now_ms);
+    last_expiry_check_ms_ = now_ms;
+  }
 }
 
 void Log::close() {
   std::lock_guard guard(append_mu_);
   if (closed_) return;
   flush_locked();
+  write_producer_snapshot_locked(next_offset_);
   std::unique_lock lk(mu_);
   segments_.rbegin()->second->seal();
   closed_ = true;
@@ -277,6 +391,8 @@ void Log::truncate_to(int64_t offset) {
   log_start_ = std::min(log_start_, next_offset_);
   recovery_point_ = std::min(recovery_point_, next_offset_);
   epochs_.truncate_from_end(next_offset_);
+  lk.unlock();
+  rebuild_producer_state_locked(wall_ms());
 }
 
 FetchSlice Log::read(int64_t offset, int32_t max_bytes, int64_t max_offset,

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "storage/leader_epoch_cache.h"
+#include "storage/producer_state.h"
 #include "storage/segment.h"
 #include "storage/types.h"
 
@@ -33,6 +34,11 @@ class Log {
   // Appends one or more complete v2 batches (already validated), assigning offsets from the log end
   // and stamping `leader_epoch`. Throws StorageError if the bytes are not whole batches.
   AppendInfo append(std::span<uint8_t> batch, int32_t leader_epoch);
+  // Client path for one validated batch: the idempotence check (epoch fence, sequence order,
+  // duplicate of one of the producer's last five batches) and the append happen under the same
+  // lock, so two retries of one batch cannot both be appended. Batches without a producer id are
+  // appended as by append().
+  IdempotentAppendResult append_idempotent(std::span<uint8_t> batch, int32_t leader_epoch);
   // Replica path: batches keep their offsets and epochs; each must be intact and start at or after
   // the log end.
   AppendInfo append_as_follower(std::span<const uint8_t> batches);
@@ -60,6 +66,14 @@ class Log {
   // Flushes and trims the active segment's indexes; the log must not be appended to afterwards.
   void close();
 
+  // Idempotent-producer state (copies, taken under the append lock).
+  std::optional<ProducerEntry> producer_entry(int64_t producer_id) const;
+  size_t producer_count() const;
+  // Forgets producers idle for producer.id.expiration.ms; roll_if_due also does this periodically.
+  void remove_expired_producers(int64_t now_ms);
+  // Writes <log end>.snapshot now (also done on roll and close).
+  void take_producer_snapshot();
+
   size_t size_bytes() const;
   size_t segment_count() const;
   int64_t recovery_point() const;
@@ -74,6 +88,12 @@ class Log {
   void roll_locked(int64_t new_base);
   void maybe_flush_locked(int64_t now_ms, int64_t appended_messages);
   void flush_locked();
+  AppendInfo assign_and_append_locked(std::span<uint8_t> data,
+                                      std::vector<records::BatchHeader>& headers,
+                                      int32_t leader_epoch);
+  void write_producer_snapshot_locked(int64_t offset);
+  // Loads the newest usable snapshot at or below the log end and replays the batches after it.
+  void rebuild_producer_state_locked(int64_t now_ms);
   std::optional<std::pair<int64_t, int64_t>> locate_timestamp(const Segment& seg, int64_t from,
                                                               int64_t ts, bool exact_max) const;
 
@@ -81,7 +101,7 @@ class Log {
   const std::filesystem::path dir_;
   const LogConfig cfg_;
 
-  std::mutex append_mu_;          // serialises writers (append, truncate, roll, flush)
+  mutable std::mutex append_mu_;  // serialises writers (append, truncate, roll, flush)
   mutable std::shared_mutex mu_;  // guards the fields below against readers
   std::map<int64_t, std::shared_ptr<Segment>> segments_;
   int64_t log_start_ = 0;
@@ -91,6 +111,8 @@ class Log {
   int64_t unflushed_messages_ = 0;
   int64_t last_flush_ms_ = 0;
   bool closed_ = false;
+  ProducerStateManager producers_;  // guarded by append_mu_
+  int64_t last_expiry_check_ms_ = 0;
 };
 
 }  // namespace samsa::storage

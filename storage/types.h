@@ -25,12 +25,24 @@ struct LogConfig {
   int32_t segment_index_bytes = 10 * 1024 * 1024;
   int64_t flush_messages = INT64_MAX;
   int64_t flush_ms = INT64_MAX;
+  // Broker-wide producer.id.expiration.ms (default 1 day): idle idempotent producers are forgotten.
+  int64_t producer_id_expiration_ms = 86400000;
 };
 
 struct AppendInfo {
   int64_t base_offset = -1;
   int64_t last_offset = -1;
   int64_t max_timestamp = -1;
+};
+
+// Outcome of an idempotent append. A duplicate (a retry of a batch already in the log) carries the
+// original offsets and appended nothing; error is a Kafka error code (45, 47, 87) and then nothing
+// was appended either.
+struct IdempotentAppendResult {
+  int16_t error = 0;
+  std::string message;
+  AppendInfo info;
+  bool duplicate = false;
 };
 
 struct FetchSlice {

@@ -101,12 +101,20 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
         append_time = options.now_ms;
         records::set_log_append_time(batch, append_time);
       }
-      auto info = partition->log().append(batch, partition->leader_epoch());
-      partition->advance_high_watermark();
-      appended = true;
+      // Idempotence check and append are one step under the log's lock (two retries may race).
+      auto result = partition->log().append_idempotent(batch, partition->leader_epoch());
+      if (result.error != 0) {
+        topic_response.partition_responses.push_back(error_response(
+            data.index, static_cast<ErrorCode>(result.error), std::move(result.message)));
+        continue;
+      }
+      if (!result.duplicate) {
+        partition->advance_high_watermark();
+        appended = true;
+      }
       Response::PartitionProduceResponse ok;
       ok.index = data.index;
-      ok.base_offset = info.base_offset;
+      ok.base_offset = result.info.base_offset;
       ok.log_append_time_ms = append_time;
       ok.log_start_offset = partition->log().log_start_offset();
       topic_response.partition_responses.push_back(std::move(ok));
