@@ -11,7 +11,9 @@ namespace {
 
 using protocol::ErrorCode;
 
-constexpr int16_t code(ErrorCode e) { return static_cast<int16_t>(e); }
+constexpr int16_t code(ErrorCode e) {
+  return static_cast<int16_t>(e);
+}
 
 JoinResult join_error(int16_t error, std::string member_id = {}) {
   JoinResult r;
@@ -209,8 +211,8 @@ void Group::add_member_and_rebalance(const JoinParams& params, std::string membe
   if (state_ == GroupState::kPreparingRebalance && initial_join_) {
     // Each newcomer in the initial window extends it, up to the rebalance timeout (Kafka's
     // InitialDelayedJoin), so a fleet of consumers starting together forms one generation.
-    join_deadline_ = std::min(clock_.steady_ms() + limits_.initial_rebalance_delay_ms,
-                              initial_join_limit_);
+    join_deadline_ =
+        std::min(clock_.steady_ms() + limits_.initial_rebalance_delay_ms, initial_join_limit_);
   }
   if (state_ != GroupState::kPreparingRebalance) prepare_rebalance();
   maybe_complete_join();
@@ -357,11 +359,13 @@ void Group::complete_join() {
 }
 
 void Group::sync(const SyncParams& params, SyncCallback done) {
-  if (state_ == GroupState::kDead) return done(sync_error(code(ErrorCode::kCoordinatorNotAvailable)));
+  if (state_ == GroupState::kDead)
+    return done(sync_error(code(ErrorCode::kCoordinatorNotAvailable)));
   if (int16_t error = validate_member(params.member_id, params.group_instance_id); error != 0) {
     return done(sync_error(error));
   }
-  if (params.generation != generation_) return done(sync_error(code(ErrorCode::kIllegalGeneration)));
+  if (params.generation != generation_)
+    return done(sync_error(code(ErrorCode::kIllegalGeneration)));
   if ((params.protocol_type && *params.protocol_type != protocol_type_) ||
       (params.protocol_name && params.protocol_name != protocol_)) {
     return done(sync_error(code(ErrorCode::kInconsistentGroupProtocol)));

@@ -1,9 +1,9 @@
 #pragma once
 // One consumer group under Kafka's classic protocol: members, generations, the rebalance state
 // machine (Empty -> PreparingRebalance -> CompletingRebalance -> Stable, and Dead) and committed
-// offsets. Pure logic: time comes from an injected Clock, persistence through a hook, and results go
-// to callbacks, so the unit tests drive every transition without threads or timers. Not thread-safe:
-// the coordinator calls it from its own thread only.
+// offsets. Pure logic: time comes from an injected Clock, persistence through a hook, and results
+// go to callbacks, so the unit tests drive every transition without threads or timers. Not
+// thread-safe: the coordinator calls it from its own thread only.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -166,8 +166,7 @@ class Group {
   protocol::Bytes member_metadata(const Member& m) const;
 
  private:
-  void add_member_and_rebalance(const JoinParams& params, std::string member_id,
-                                JoinCallback done);
+  void add_member_and_rebalance(const JoinParams& params, std::string member_id, JoinCallback done);
   void update_member_and_rebalance(Member& member, const JoinParams& params, JoinCallback done);
   void replace_static_member(const JoinParams& params, JoinCallback done);
   void prepare_rebalance();

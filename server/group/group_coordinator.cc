@@ -11,7 +11,9 @@ namespace samsa::server::group {
 namespace {
 
 using protocol::ErrorCode;
-constexpr int16_t code(ErrorCode e) { return static_cast<int16_t>(e); }
+constexpr int16_t code(ErrorCode e) {
+  return static_cast<int16_t>(e);
+}
 constexpr auto kTickInterval = std::chrono::milliseconds(100);
 constexpr int32_t kLoadReadBytes = 1 << 20;
 
@@ -27,7 +29,8 @@ int32_t java_string_hash(std::string_view s) {
     size_t len = 1;
     if (c >= 0xF0 && i + 3 < s.size()) {
       cp = ((c & 0x07u) << 18) | ((static_cast<uint8_t>(s[i + 1]) & 0x3Fu) << 12) |
-           ((static_cast<uint8_t>(s[i + 2]) & 0x3Fu) << 6) | (static_cast<uint8_t>(s[i + 3]) & 0x3Fu);
+           ((static_cast<uint8_t>(s[i + 2]) & 0x3Fu) << 6) |
+           (static_cast<uint8_t>(s[i + 3]) & 0x3Fu);
       len = 4;
     } else if (c >= 0xE0 && i + 2 < s.size()) {
       cp = ((c & 0x0Fu) << 12) | ((static_cast<uint8_t>(s[i + 1]) & 0x3Fu) << 6) |
@@ -85,7 +88,9 @@ GroupCoordinator::GroupCoordinator(TopicService& topics, PartitionManager& parti
   limits_.max_size = config.get_int("group.max.size");
 }
 
-GroupCoordinator::~GroupCoordinator() { stop(); }
+GroupCoordinator::~GroupCoordinator() {
+  stop();
+}
 
 void GroupCoordinator::start() {
   work_.emplace(io_.get_executor());
@@ -113,8 +118,7 @@ void GroupCoordinator::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-template <typename Work, typename Fail>
-void GroupCoordinator::run(Work work, Fail fail) {
+void GroupCoordinator::run(std::function<void()> work, std::function<void()> fail) {
   if (!running_) return fail();
   asio::post(io_, [this, work = std::move(work), fail = std::move(fail)]() mutable {
     if (!running_) return fail();
@@ -276,8 +280,8 @@ void GroupCoordinator::load_partition(int32_t partition) {
       for (const auto& r : parsed) {
         if (!r.key) continue;
         try {
-          auto key = decode_key(std::span(reinterpret_cast<const uint8_t*>(r.key->data()),
-                                          r.key->size()));
+          auto key =
+              decode_key(std::span(reinterpret_cast<const uint8_t*>(r.key->data()), r.key->size()));
           if (!key) continue;
           auto value_span = r.value ? std::span(reinterpret_cast<const uint8_t*>(r.value->data()),
                                                 r.value->size())
@@ -362,7 +366,8 @@ int16_t GroupCoordinator::append(
 }
 
 int16_t GroupCoordinator::persist_group(const Group& group) {
-  return append(group.id(), {{encode_group_key({group.id()}), encode_group_value(group.to_value())}});
+  return append(group.id(),
+                {{encode_group_key({group.id()}), encode_group_value(group.to_value())}});
 }
 
 void GroupCoordinator::delete_group(Group& group) {
@@ -536,130 +541,6 @@ void GroupCoordinator::fetch_offsets(std::string group_id,
       },
       [done] {
         FetchedOffsets r;
-        r.error = code(ErrorCode::kNotCoordinator);
-        done(std::move(r));
-      });
-}
-
-void GroupCoordinator::list_groups(std::function<void(ListGroupsResult)> done) {
-  run(
-      [=, this] {
-        ListGroupsResult r;
-        for (const auto& [id, g] : groups_) {
-          r.groups.push_back({id, g->protocol_type(), state_name(g->state())});
-        }
-        done(std::move(r));
-      },
-      [done] {
-        ListGroupsResult r;
-        r.error = code(ErrorCode::kCoordinatorNotAvailable);
-        done(std::move(r));
-      });
-}
-
-void GroupCoordinator::describe_groups(std::vector<std::string> group_ids,
-                                       std::function<void(std::vector<GroupDescription>)> done) {
-  auto fail = [done, group_ids] {
-    std::vector<GroupDescription> out;
-    for (const auto& id : group_ids) {
-      GroupDescription d;
-      d.group_id = id;
-      d.error = code(ErrorCode::kNotCoordinator);
-      out.push_back(std::move(d));
-    }
-    done(std::move(out));
-  };
-  run(
-      [=, this] {
-        std::vector<GroupDescription> out;
-        for (const auto& id : group_ids) {
-          GroupDescription d;
-          d.group_id = id;
-          d.error = check_coordinator(id);
-          const Group* g = d.error == 0 ? find_group(id) : nullptr;
-          if (d.error == 0 && g == nullptr) d.state = "Dead";
-          if (g != nullptr) {
-            d.state = state_name(g->state());
-            d.protocol_type = g->protocol_type();
-            d.protocol = g->protocol_name().value_or("");
-            const bool stable = g->state() == GroupState::kStable;
-            for (const auto& [mid, m] : g->members()) {
-              // Kafka shows metadata and assignments only for a Stable group.
-              d.members.push_back({mid, m.instance_id, m.client_id, m.client_host,
-                                   stable ? g->member_metadata(m) : protocol::Bytes{},
-                                   stable ? m.assignment : protocol::Bytes{}});
-            }
-          }
-          out.push_back(std::move(d));
-        }
-        done(std::move(out));
-      },
-      fail);
-}
-
-void GroupCoordinator::delete_groups(std::vector<std::string> group_ids,
-                                     std::function<void(std::vector<int16_t>)> done) {
-  const size_t n = group_ids.size();
-  run(
-      [=, this] {
-        std::vector<int16_t> out;
-        for (const auto& id : group_ids) {
-          int16_t error = check_coordinator(id);
-          Group* g = error == 0 ? find_group(id) : nullptr;
-          if (error == 0 && g == nullptr) error = code(ErrorCode::kGroupIdNotFound);
-          if (g != nullptr && g->state() != GroupState::kEmpty) {
-            error = code(ErrorCode::kNonEmptyGroup);
-          } else if (g != nullptr) {
-            delete_group(*g);
-          }
-          out.push_back(error);
-        }
-        done(std::move(out));
-      },
-      [done, n] { done(std::vector<int16_t>(n, code(ErrorCode::kNotCoordinator))); });
-}
-
-void GroupCoordinator::delete_offsets(std::string group_id,
-                                      std::vector<TopicPartitionKey> partitions,
-                                      std::function<void(OffsetDeleteResult)> done) {
-  run(
-      [=, this] {
-        OffsetDeleteResult r;
-        r.partition_errors.assign(partitions.size(), 0);
-        if ((r.error = check_coordinator(group_id)) != 0) return done(std::move(r));
-        Group* g = find_group(group_id);
-        if (g == nullptr) {
-          r.error = code(ErrorCode::kGroupIdNotFound);
-          return done(std::move(r));
-        }
-        if (g->state() != GroupState::kEmpty && g->protocol_type() != "consumer") {
-          r.error = code(ErrorCode::kNonEmptyGroup);
-          return done(std::move(r));
-        }
-        const auto subscribed = g->subscribed_topics();
-        std::vector<std::pair<std::string, std::optional<std::string>>> tombstones;
-        std::vector<TopicPartitionKey> removed;
-        for (size_t i = 0; i < partitions.size(); ++i) {
-          const auto& tp = partitions[i];
-          if (g->state() != GroupState::kEmpty && subscribed.count(tp.first)) {
-            r.partition_errors[i] = code(ErrorCode::kGroupSubscribedToTopic);
-          } else if (g->offsets().count(tp)) {
-            tombstones.emplace_back(encode_offset_key({group_id, tp.first, tp.second}),
-                                    std::nullopt);
-            removed.push_back(tp);
-          }
-        }
-        if (!tombstones.empty()) {
-          if (int16_t error = append(group_id, std::move(tombstones)); error != 0) {
-            r.error = error;
-            return done(std::move(r));
-          }
-          for (const auto& tp : removed) g->remove_offset(tp);
-        }
-        done(std::move(r));
-      },
-      [done] {
-        OffsetDeleteResult r;
         r.error = code(ErrorCode::kNotCoordinator);
         done(std::move(r));
       });

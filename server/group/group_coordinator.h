@@ -137,8 +137,8 @@ class GroupCoordinator {
 
  private:
   class SystemClock;
-  template <typename Work, typename Fail>
-  void run(Work work, Fail fail);
+  // Runs `work` on the coordinator thread, or `fail` if the coordinator is stopped or `work` throws.
+  void run(std::function<void()> work, std::function<void()> fail);
   void tick();
   void schedule_tick();
   int32_t num_partitions() const;

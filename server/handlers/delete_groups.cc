@@ -11,8 +11,7 @@ asio::awaitable<void> handle_delete_groups(RequestContext& ctx) {
   request.decode(ctx.body, ctx.version());
   auto* groups = ctx.services.groups;
   auto errors = co_await await_callback<std::vector<int16_t>>(
-      [&](auto done) { groups->delete_groups(request.groups_names, std::move(done));
-      });
+      [&](auto done) { groups->delete_groups(request.groups_names, std::move(done)); });
   protocol::DeleteGroupsResponse response;
   for (size_t i = 0; i < request.groups_names.size() && i < errors.size(); ++i) {
     protocol::DeleteGroupsResponse::DeletableGroupResult r;

@@ -11,8 +11,7 @@ asio::awaitable<void> handle_describe_groups(RequestContext& ctx) {
   request.decode(ctx.body, ctx.version());
   auto* groups = ctx.services.groups;
   auto described = co_await await_callback<std::vector<group::GroupDescription>>(
-      [&](auto done) { groups->describe_groups(request.groups, std::move(done));
-      });
+      [&](auto done) { groups->describe_groups(request.groups, std::move(done)); });
   protocol::DescribeGroupsResponse response;
   for (auto& d : described) {
     protocol::DescribeGroupsResponse::DescribedGroup g;

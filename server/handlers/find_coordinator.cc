@@ -16,9 +16,9 @@ group::CoordinatorLocation locate(Services& services, const std::string& key, in
   group::CoordinatorLocation out;
   if (key_type == kGroupKeyType) return services.groups->locate(key);
   // Transactions have no coordinator yet; INVALID_REQUEST for unknown key types, as Kafka.
-  out.error = static_cast<int16_t>(key_type == kTransactionKeyType
-                                       ? ErrorCode::kCoordinatorNotAvailable
-                                       : ErrorCode::kInvalidRequest);
+  out.error =
+      static_cast<int16_t>(key_type == kTransactionKeyType ? ErrorCode::kCoordinatorNotAvailable
+                                                           : ErrorCode::kInvalidRequest);
   return out;
 }
 

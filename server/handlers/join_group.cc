@@ -33,9 +33,7 @@ asio::awaitable<void> handle_join_group(RequestContext& ctx) {
 
   auto* groups = ctx.services.groups;
   auto result = co_await await_callback<group::JoinResult>(
-      [&](auto done) {
-        groups->join_group(request.group_id, std::move(params), std::move(done));
-      });
+      [&](auto done) { groups->join_group(request.group_id, std::move(params), std::move(done)); });
 
   protocol::JoinGroupResponse response;
   response.error_code = result.error;

@@ -18,8 +18,7 @@ asio::awaitable<void> handle_leave_group(RequestContext& ctx) {
   }
   auto* groups = ctx.services.groups;
   auto result = co_await await_callback<group::LeaveResult>(
-      [&](auto done) { groups->leave_group(request.group_id, members, std::move(done));
-      });
+      [&](auto done) { groups->leave_group(request.group_id, members, std::move(done)); });
   protocol::LeaveGroupResponse response;
   response.error_code = result.error;
   if (ctx.version() < 3) {

@@ -64,11 +64,10 @@ asio::awaitable<void> handle_offset_commit(RequestContext& ctx) {
   if (!pending.empty()) {
     auto* groups = ctx.services.groups;
     auto errors = co_await await_callback<std::vector<int16_t>>(
-        [&](auto done) {
-          groups->commit_offsets(std::move(params), std::move(done));
-        });
+        [&](auto done) { groups->commit_offsets(std::move(params), std::move(done)); });
     for (size_t i = 0; i < pending.size(); ++i) {
-      *pending[i] = i < errors.size() ? errors[i] : static_cast<int16_t>(ErrorCode::kUnknownServerError);
+      *pending[i] =
+          i < errors.size() ? errors[i] : static_cast<int16_t>(ErrorCode::kUnknownServerError);
     }
   }
   response.encode(ctx.response, ctx.version());

@@ -15,8 +15,7 @@ asio::awaitable<void> handle_offset_delete(RequestContext& ctx) {
   }
   auto* groups = ctx.services.groups;
   auto result = co_await await_callback<group::OffsetDeleteResult>(
-      [&](auto done) { groups->delete_offsets(request.group_id, partitions, std::move(done));
-      });
+      [&](auto done) { groups->delete_offsets(request.group_id, partitions, std::move(done)); });
   protocol::OffsetDeleteResponse response;
   response.error_code = result.error;
   if (result.error == 0) {

@@ -29,9 +29,7 @@ asio::awaitable<group::FetchedOffsets> fetch(Services& services, const std::stri
   }
   auto* groups = services.groups;
   co_return co_await await_callback<group::FetchedOffsets>(
-      [&](auto done) {
-        groups->fetch_offsets(group_id, std::move(which), std::move(done));
-      });
+      [&](auto done) { groups->fetch_offsets(group_id, std::move(which), std::move(done)); });
 }
 
 // Requested partitions without a commit answer offset -1 and no error, as Kafka does.
@@ -39,7 +37,8 @@ TopicAnswers answers(const group::FetchedOffsets& fetched, const Requested& requ
   TopicAnswers out;
   if (!requested) {
     for (const auto& [tp, o] : fetched.offsets) {
-      if (out.empty() || out.back().first != tp.first) out.emplace_back(tp.first, std::vector<PartitionAnswer>{});
+      if (out.empty() || out.back().first != tp.first)
+        out.emplace_back(tp.first, std::vector<PartitionAnswer>{});
       out.back().second.push_back({tp.second, o, 0});
     }
     return out;

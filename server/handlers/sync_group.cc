@@ -20,9 +20,7 @@ asio::awaitable<void> handle_sync_group(RequestContext& ctx) {
   }
   auto* groups = ctx.services.groups;
   auto result = co_await await_callback<group::SyncResult>(
-      [&](auto done) {
-        groups->sync_group(request.group_id, std::move(params), std::move(done));
-      });
+      [&](auto done) { groups->sync_group(request.group_id, std::move(params), std::move(done)); });
   protocol::SyncGroupResponse response;
   response.error_code = result.error;
   response.protocol_type = result.protocol_type;

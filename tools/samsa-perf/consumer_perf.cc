@@ -1,8 +1,10 @@
 // The consumer side of samsa-perf: throughput and end-to-end latency from record timestamps.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -97,6 +99,55 @@ class PartitionReader {
   std::vector<int> started_;
 };
 
+// Group membership changes as lines on the output, with wall-clock times so that separate
+// processes (bench/group.sh) can be lined up, e.g. to time a rebalance after a member's death:
+//   rebalance: assigned at <epoch ms> ms, assignment now: 0,3
+//   rebalance: consuming at <epoch ms> ms        (the first record after an assignment)
+struct RebalanceLog {
+  std::FILE* out = nullptr;
+  bool announce_next_record = false;
+  Clock::time_point last_change = Clock::now();
+};
+
+std::string partition_list(const rd_kafka_topic_partition_list_t* parts) {
+  std::vector<int32_t> ids;
+  for (int i = 0; parts != nullptr && i < parts->cnt; ++i) ids.push_back(parts->elems[i].partition);
+  std::sort(ids.begin(), ids.end());
+  return fmt::format("{}", fmt::join(ids, ","));
+}
+
+// Runs on the polling thread (librdkafka serves it from rd_kafka_consumer_poll), so the loop's
+// state needs no lock. Handles both the eager and the cooperative protocol.
+void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                  void* opaque) {
+  auto* log = static_cast<RebalanceLog*>(opaque);
+  const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  const bool assign = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
+  const char* event = assign ? "assigned" : "revoked";
+  if (cooperative) {
+    rd_kafka_error_t* e =
+        assign ? rd_kafka_incremental_assign(rk, parts) : rd_kafka_incremental_unassign(rk, parts);
+    if (e != nullptr) {
+      fmt::print(stderr, "samsa-perf: {}: {}\n", event, rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
+    }
+  } else {
+    if (!assign && err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+      fmt::print(stderr, "samsa-perf: rebalance error: {}\n", rd_kafka_err2str(err));
+    }
+    rd_kafka_assign(rk, assign ? parts : nullptr);
+  }
+  log->last_change = Clock::now();
+  log->announce_next_record = assign;
+  if (log->out == nullptr) return;
+  rd_kafka_topic_partition_list_t* now = nullptr;
+  if (rd_kafka_assignment(rk, &now) != RD_KAFKA_RESP_ERR_NO_ERROR) now = nullptr;
+  fmt::print(log->out, "rebalance: {} at {} ms, assignment now: {}\n", event, wall_ms(),
+             partition_list(now));
+  std::fflush(log->out);
+  if (now != nullptr) rd_kafka_topic_partition_list_destroy(now);
+}
+
 bool subscribe(rd_kafka_t* rk, const std::string& topic, std::string& err) {
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(list, topic.c_str(), RD_KAFKA_PARTITION_UA);
@@ -143,6 +194,12 @@ RunResult run_consumer(const ConsumerOptions& opts, std::FILE* out) {
   }
   auto conf = make_conf(base, opts.props, err);
   if (!conf) return fail(result, err);
+  RebalanceLog rebalances;
+  rebalances.out = out;
+  if (!opts.group.empty()) {
+    rd_kafka_conf_set_opaque(conf.get(), &rebalances);
+    rd_kafka_conf_set_rebalance_cb(conf.get(), on_rebalance);
+  }
   auto rk = make_client(RD_KAFKA_CONSUMER, std::move(conf), err);
   if (!rk) return fail(result, err);
   bool grouped = !opts.group.empty();
@@ -188,9 +245,18 @@ RunResult run_consumer(const ConsumerOptions& opts, std::FILE* out) {
   uint64_t errors = 0;
   std::string first_error;
   bool fatal = false;
+  bool idle = false;
+  int64_t first_wall_ms = 0;
+  int64_t last_wall_ms = 0;
   while (stats.count() < opts.messages && !fatal) {
     int wait = remaining_ms(deadline, 100);
     if (wait == 0) break;
+    if (opts.idle_exit_ms > 0 &&
+        Clock::now() - std::max(last, rebalances.last_change) >=
+            std::chrono::milliseconds(opts.idle_exit_ms)) {
+      idle = true;
+      break;
+    }
     rd_kafka_message_t* msg = next(wait);
     if (msg == nullptr) continue;
     if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -206,7 +272,13 @@ RunResult run_consumer(const ConsumerOptions& opts, std::FILE* out) {
       continue;
     }
     auto now = Clock::now();
+    last_wall_ms = wall_ms();
+    if (rebalances.announce_next_record && out) {
+      fmt::print(out, "rebalance: consuming at {} ms\n", last_wall_ms);
+    }
+    rebalances.announce_next_record = false;
     if (stats.count() == 0) {
+      first_wall_ms = last_wall_ms;
       // Rates count from the first record, so group join and metadata time stay out of them; that
       // start-up time is reported on its own line.
       first = now;
@@ -239,6 +311,11 @@ RunResult run_consumer(const ConsumerOptions& opts, std::FILE* out) {
           std::chrono::duration_cast<std::chrono::milliseconds>(first - started).count(),
           opts.mock ? ", which in mock mode is the age of pre-filled records" : "");
     }
+    if (grouped && result.records > 0) {
+      // Members of one group run in separate processes; these let their windows be combined.
+      fmt::print(out, "window: first record at {} ms, last record at {} ms\n", first_wall_ms,
+                 last_wall_ms);
+    }
     std::fflush(out);
   }
   seek_rkt.reset();
@@ -247,7 +324,7 @@ RunResult run_consumer(const ConsumerOptions& opts, std::FILE* out) {
   rk.reset();
 
   if (fatal) return fail(result, "fatal client error: " + first_error);
-  if (result.records < opts.messages) {
+  if (result.records < opts.messages && !idle) {
     return fail(result, fmt::format("timed out after {} ms with {} of {} records consumed{}",
                                     opts.timeout_ms, result.records, opts.messages,
                                     first_error.empty() ? "" : "; first error: " + first_error));

@@ -58,6 +58,11 @@ int main(int argc, char** argv) {
   add_common(consumer, cons);
   consumer->add_option("--messages", cons.messages, "records to consume")->required();
   consumer->add_option("--group", cons.group, "consumer group (subscribe); default: assign all");
+  consumer
+      ->add_option("--idle-exit", cons.idle_exit_ms,
+                   "stop after this many ms without a record (or, with --group, an assignment); "
+                   "--messages is then an upper bound")
+      ->check(CLI::Range(int64_t{1}, int64_t{86400000}));
   consumer->add_option("--consumer-props", cons_props, "librdkafka properties, key=value ...");
   consumer->add_option("--record-size", cons.record_size, "record size for the --mock fill")
       ->check(CLI::Range(uint32_t{0}, samsa::perf::kMaxRecordSize));

@@ -12,7 +12,9 @@ namespace samsa::server::group {
 namespace {
 
 using protocol::ErrorCode;
-constexpr int16_t code(ErrorCode e) { return static_cast<int16_t>(e); }
+constexpr int16_t code(ErrorCode e) {
+  return static_cast<int16_t>(e);
+}
 
 class FakeClock : public Clock {
  public:
@@ -57,9 +59,10 @@ class GroupTest : public ::testing::Test {
     return slot;
   }
 
-  std::shared_ptr<std::optional<SyncResult>> sync(const std::string& member, int32_t generation,
-                                                  std::vector<std::pair<std::string, protocol::Bytes>> a = {},
-                                                  std::optional<std::string> instance = {}) {
+  std::shared_ptr<std::optional<SyncResult>> sync(
+      const std::string& member, int32_t generation,
+      std::vector<std::pair<std::string, protocol::Bytes>> a = {},
+      std::optional<std::string> instance = {}) {
     SyncParams p;
     p.member_id = member;
     p.generation = generation;
@@ -163,7 +166,7 @@ TEST_F(GroupTest, SecondMemberTriggersRebalanceAndFollowerWaitsForLeaderSync) {
   EXPECT_EQ((*ja)->members.size(), 2u);  // a stays leader
   EXPECT_TRUE((*jb)->members.empty());
   auto sb = sync(b, 2);
-  EXPECT_FALSE(*sb);  // waits for the leader's assignment
+  EXPECT_FALSE(*sb);                                    // waits for the leader's assignment
   EXPECT_EQ(group_->heartbeat(b, std::nullopt, 2), 0);  // CompletingRebalance: alive
   auto sa = sync(a, 2, {{a, {1}}, {b, {2}}});
   ASSERT_TRUE(*sb);
@@ -291,9 +294,11 @@ TEST_F(GroupTest, StaticMemberRestartKeepsAssignmentWithoutRebalance) {
 TEST_F(GroupTest, OffsetCommitValidation) {
   EXPECT_EQ(group_->validate_offset_commit("", std::nullopt, -1), 0);  // simple consumer
   std::string id = stable_single_member();
-  EXPECT_EQ(group_->validate_offset_commit("", std::nullopt, -1), code(ErrorCode::kUnknownMemberId));
+  EXPECT_EQ(group_->validate_offset_commit("", std::nullopt, -1),
+            code(ErrorCode::kUnknownMemberId));
   EXPECT_EQ(group_->validate_offset_commit(id, std::nullopt, 1), 0);
-  EXPECT_EQ(group_->validate_offset_commit(id, std::nullopt, 0), code(ErrorCode::kIllegalGeneration));
+  EXPECT_EQ(group_->validate_offset_commit(id, std::nullopt, 0),
+            code(ErrorCode::kIllegalGeneration));
   std::string b = member_id_for_new_member();
   join(params(b));
   join(params(id));

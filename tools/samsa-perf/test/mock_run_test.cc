@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <string>
 
 #include "perf_options.h"
 
@@ -83,6 +85,46 @@ TEST(MockRun, ConsumerGroupSubscribeReadsFilledTopic) {
   RunResult r = run_consumer(o, nullptr);
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_EQ(r.records, 1000u);
+}
+
+TEST(MockRun, GroupMemberLogsRebalancesAndStopsWhenIdle) {
+  // A mock cluster of our own, filled once: with --mock the consumer would re-read forever.
+  std::string err;
+  auto mock = MockCluster::create(1, err);
+  ASSERT_TRUE(mock && mock->create_topic("idle", 2, err)) << err;
+  ProducerOptions p;
+  p.bootstrap = mock->bootstraps();
+  p.topic = "idle";
+  p.num_records = 500;
+  p.record_size = 100;
+  p.spread_partitions = 2;
+  p.timeout_ms = 30000;
+  ASSERT_TRUE(run_producer(p, nullptr).ok);
+
+  ConsumerOptions o;
+  o.bootstrap = mock->bootstraps();
+  o.topic = "idle";
+  o.messages = 1000000;  // an upper bound only: the idle exit ends the run
+  o.group = "idle-group";
+  o.idle_exit_ms = 1500;
+  o.timeout_ms = 60000;
+  std::FILE* out = std::tmpfile();
+  ASSERT_NE(out, nullptr);
+  auto t0 = std::chrono::steady_clock::now();
+  RunResult r = run_consumer(o, out);
+  auto took = std::chrono::steady_clock::now() - t0;
+  std::rewind(out);
+  std::string text;
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, out)) text.append(buf, n);
+  std::fclose(out);
+  ASSERT_TRUE(r.ok) << r.error << "\n" << text;
+  EXPECT_LT(took, std::chrono::seconds(40)) << "the idle exit did not end the run";
+  EXPECT_EQ(r.records, 500u);
+  EXPECT_NE(text.find("rebalance: assigned at "), std::string::npos) << text;
+  EXPECT_NE(text.find(", assignment now: 0,1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("rebalance: consuming at "), std::string::npos) << text;
+  EXPECT_NE(text.find("window: first record at "), std::string::npos) << text;
 }
 
 TEST(MockRun, UnreachableBrokerFailsWithinTimeout) {
