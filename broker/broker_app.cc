@@ -4,33 +4,11 @@
 
 #include <fstream>
 #include <future>
-#include <random>
 
 #include "config/listeners.h"
 
 namespace samsa::broker {
 namespace {
-
-// Kafka cluster ids are 16 random bytes in URL-safe base64 without padding (22 characters).
-std::string random_cluster_id() {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::random_device rd;
-  std::array<uint8_t, 16> bytes;
-  for (auto& b : bytes) b = static_cast<uint8_t>(rd());
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (uint8_t b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      out.push_back(kAlphabet[(acc >> (bits - 6)) & 0x3F]);
-      bits -= 6;
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3F]);
-  return out;
-}
 
 std::vector<std::filesystem::path> log_dirs_from(const config::BrokerConfig& config) {
   std::vector<std::filesystem::path> out;
@@ -45,14 +23,16 @@ std::vector<std::filesystem::path> log_dirs_from(const config::BrokerConfig& con
 BrokerApp::BrokerApp(const config::BrokerConfig& config)
     : config_(config), node_id_(config.get_int("node.id")), log_dirs_(log_dirs_from(config)) {}
 
-BrokerApp::~BrokerApp() { stop(); }
+BrokerApp::~BrokerApp() {
+  stop();
+}
 
 std::string BrokerApp::resolve_cluster_id() const {
   for (const auto& dir : log_dirs_) {
     if (auto id = storage::LogManager::read_cluster_id(dir)) return *id;
   }
   if (config_.is_set("cluster.id")) return config_.get_string("cluster.id");
-  return random_cluster_id();
+  return config::generate_cluster_id();
 }
 
 void BrokerApp::start() {
@@ -108,14 +88,15 @@ void BrokerApp::start() {
   partitions_ = std::make_unique<server::PartitionManager>(*logs_, config_, node_id_);
   partitions_->apply_image(*controller_->image());
   partitions_->remove_orphans(*controller_->image());
-  controller_->on_image_change(
-      [this](std::shared_ptr<const cluster::MetadataImage> image) { partitions_->apply_image(*image); });
+  controller_->on_image_change([this](std::shared_ptr<const cluster::MetadataImage> image) {
+    partitions_->apply_image(*image);
+  });
   topics_ = std::make_unique<server::TopicService>(*controller_, *partitions_, config_);
   services_ = std::make_unique<server::Services>(
       server::Services{config_, *topics_, *partitions_, stats_, node_id_});
   // Groups load from __consumer_offsets partitions this broker leads, before the listeners open.
-  groups_ = std::make_unique<server::group::GroupCoordinator>(*topics_, *partitions_, config_,
-                                                              node_id_);
+  groups_ =
+      std::make_unique<server::group::GroupCoordinator>(*topics_, *partitions_, config_, node_id_);
   groups_->start();
   services_->groups = groups_.get();
   producer_ids_ = std::make_unique<server::ProducerIdAllocator>(

@@ -1,4 +1,5 @@
-// samsa-broker: parses the command line and configuration, then runs the broker until SIGINT/SIGTERM.
+// samsa-broker: parses the command line and configuration, then runs the broker until
+// SIGINT/SIGTERM.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -28,8 +29,9 @@ std::map<std::string, std::string> collect_properties(const std::string& config_
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"samsa-broker: a Kafka-compatible message broker.\n"
-               "With no options it serves PLAINTEXT://127.0.0.1:9092 with its data in ./data."};
+  CLI::App app{
+      "samsa-broker: a Kafka-compatible message broker.\n"
+      "With no options it serves PLAINTEXT://127.0.0.1:9092 with its data in ./data."};
   std::string config_file;
   std::vector<std::string> overrides;
   bool print_reference = false;

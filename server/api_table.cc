@@ -4,14 +4,18 @@
 
 namespace samsa::server {
 
-// Ranges follow ../shared/notes/protocol.md §3. Produce advertises 0 although 0-2 are refused: librdkafka
-// 2.0.2 silently stops compressing when Produce's minimum is above 0 (KAFKA-18659).
+// Ranges follow ../shared/notes/protocol.md §3. Produce advertises 0 although 0-2 are refused:
+// librdkafka 2.0.2 silently stops compressing when Produce's minimum is above 0 (KAFKA-18659).
 const std::vector<ApiEntry>& supported_apis() {
   static const std::vector<ApiEntry> apis = {
-      {0, 0, 11, handle_produce},         {1, 4, 12, handle_fetch},
-      {2, 1, 7, handle_list_offsets},     {3, 0, 12, handle_metadata},
-      {18, 0, 4, handle_api_versions},    {19, 2, 7, handle_create_topics},
-      {20, 1, 6, handle_delete_topics},   {37, 0, 3, handle_create_partitions},
+      {0, 0, 11, handle_produce},
+      {1, 4, 12, handle_fetch},
+      {2, 1, 7, handle_list_offsets},
+      {3, 0, 12, handle_metadata},
+      {18, 0, 4, handle_api_versions},
+      {19, 2, 7, handle_create_topics},
+      {20, 1, 6, handle_delete_topics},
+      {37, 0, 3, handle_create_partitions},
       {60, 0, 1, handle_describe_cluster},
       {10, 0, 4, handle_find_coordinator},
       {11, 0, 9, handle_join_group},
@@ -37,9 +41,7 @@ const ApiEntry* find_api(int16_t key) {
   return nullptr;
 }
 
-void write_api_versions_fallback(protocol::Writer& out) {
-  protocol::ApiVersionsResponse response;
-  response.error_code = 35;  // UNSUPPORTED_VERSION
+void list_supported_apis(protocol::ApiVersionsResponse& response) {
   for (const auto& api : supported_apis()) {
     protocol::ApiVersionsResponse::ApiVersion v;
     v.api_key = api.key;
@@ -47,6 +49,12 @@ void write_api_versions_fallback(protocol::Writer& out) {
     v.max_version = api.max_version;
     response.api_keys.push_back(v);
   }
+}
+
+void write_api_versions_fallback(protocol::Writer& out) {
+  protocol::ApiVersionsResponse response;
+  response.error_code = 35;  // UNSUPPORTED_VERSION
+  list_supported_apis(response);
   response.encode(out, 0);
 }
 

@@ -1,9 +1,10 @@
 #pragma once
-// The APIs this broker implements, the version ranges it advertises, and their handlers. ApiVersions
-// answers from this table, so nothing is advertised that has no handler.
+// The APIs this broker implements, the version ranges it advertises, and their handlers.
+// ApiVersions answers from this table, so nothing is advertised that has no handler.
 #include <cstdint>
 #include <vector>
 
+#include "protocol/messages/api_versions_response.h"
 #include "server/request_context.h"
 
 namespace samsa::server {
@@ -41,8 +42,12 @@ asio::awaitable<void> handle_delete_groups(RequestContext& ctx);
 asio::awaitable<void> handle_offset_delete(RequestContext& ctx);
 asio::awaitable<void> handle_init_producer_id(RequestContext& ctx);
 
-// Encodes the ApiVersions v0 body with UNSUPPORTED_VERSION and our ranges, the answer Kafka gives to an
-// ApiVersions request at a version it does not know (clients then retry at a version we support).
+// Fills the api_keys of an ApiVersions response from the table above.
+void list_supported_apis(protocol::ApiVersionsResponse& response);
+
+// Encodes the ApiVersions v0 body with UNSUPPORTED_VERSION and our ranges, the answer Kafka gives
+// to an ApiVersions request at a version it does not know (clients then retry at a version we
+// support).
 void write_api_versions_fallback(protocol::Writer& out);
 
 }  // namespace samsa::server

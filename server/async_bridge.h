@@ -1,7 +1,7 @@
 #pragma once
-// Bridges callback-style services (whose callbacks run on foreign threads, e.g. the metadata quorum's loop)
-// into Asio coroutines: the callback's value is posted back to the awaiting coroutine's executor, so handler
-// code never runs on the quorum thread.
+// Bridges callback-style services (whose callbacks run on foreign threads, e.g. the metadata
+// quorum's loop) into Asio coroutines: the callback's value is posted back to the awaiting
+// coroutine's executor, so handler code never runs on the quorum thread.
 #include <asio.hpp>
 #include <functional>
 #include <memory>

@@ -1,6 +1,7 @@
 #pragma once
-// One client connection: a single coroutine that reads a frame, handles it and writes the answer before
-// reading the next one, so responses leave in request order (clients pipeline; TCP holds the backlog).
+// One client connection: a single coroutine that reads a frame, handles it and writes the answer
+// before reading the next one, so responses leave in request order (clients pipeline; TCP holds the
+// backlog).
 #include <asio.hpp>
 #include <cstdint>
 #include <string>

@@ -17,7 +17,9 @@ KafkaServer::KafkaServer(Services& services, std::vector<ListenerSpec> listeners
   }
 }
 
-KafkaServer::~KafkaServer() { stop(); }
+KafkaServer::~KafkaServer() {
+  stop();
+}
 
 asio::io_context& KafkaServer::next_context() {
   auto& ctx = *contexts_[next_ % contexts_.size()];
@@ -28,8 +30,9 @@ asio::io_context& KafkaServer::next_context() {
 void KafkaServer::start() {
   for (const auto& spec : listener_specs_) {
     auto& ctx = *contexts_[0];
-    asio::ip::tcp::endpoint endpoint(asio::ip::make_address(spec.host.empty() ? "0.0.0.0" : spec.host),
-                                     static_cast<uint16_t>(spec.port));
+    asio::ip::tcp::endpoint endpoint(
+        asio::ip::make_address(spec.host.empty() ? "0.0.0.0" : spec.host),
+        static_cast<uint16_t>(spec.port));
     auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(ctx);
     std::error_code ec;
     acceptor->open(endpoint.protocol(), ec);
@@ -64,8 +67,10 @@ asio::awaitable<void> KafkaServer::accept_loop(asio::ip::tcp::acceptor& acceptor
       continue;
     }
     services_.stats.connections_accepted++;
-    auto connection = std::make_shared<Connection>(std::move(socket), services_, max_request_bytes_);
-    asio::co_spawn(ctx, [connection]() { return connection->run(); }, asio::detached);
+    auto connection =
+        std::make_shared<Connection>(std::move(socket), services_, max_request_bytes_);
+    asio::co_spawn(
+        ctx, [connection]() { return connection->run(); }, asio::detached);
   }
 }
 

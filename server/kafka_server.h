@@ -1,6 +1,6 @@
 #pragma once
-// The Kafka listeners: one acceptor per listener, connections spread over a pool of io_contexts (one
-// thread each), each connection pinned to one of them for its whole life.
+// The Kafka listeners: one acceptor per listener, connections spread over a pool of io_contexts
+// (one thread each), each connection pinned to one of them for its whole life.
 #include <asio.hpp>
 #include <memory>
 #include <string>

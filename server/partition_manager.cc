@@ -24,7 +24,8 @@ void Partition::update_state(const cluster::PartitionState& state) {
 void Partition::advance_high_watermark() {
   std::lock_guard lock(isr_mutex_);
   bool only_local = isr_.size() == 1 && isr_[0] == node_id_;
-  if (!only_local) return;  // followers' positions are not tracked yet: never move past what they have
+  if (!only_local)
+    return;  // followers' positions are not tracked yet: never move past what they have
   int64_t end = log_->log_end_offset();
   int64_t current = high_watermark_.load();
   while (current < end && !high_watermark_.compare_exchange_weak(current, end)) {
@@ -80,13 +81,15 @@ void PartitionManager::apply_image(const cluster::MetadataImage& image) {
       ++it;
       continue;
     }
-    spdlog::info("event=partition_removed topic={} partition={}", it->first.topic, it->first.partition);
+    spdlog::info("event=partition_removed topic={} partition={}", it->first.topic,
+                 it->first.partition);
     logs_.remove(it->first);
     it = partitions_.erase(it);
   }
 }
 
-std::shared_ptr<Partition> PartitionManager::get(const std::string& topic, int32_t partition) const {
+std::shared_ptr<Partition> PartitionManager::get(const std::string& topic,
+                                                 int32_t partition) const {
   std::lock_guard lock(mutex_);
   auto it = partitions_.find(storage::TopicPartition{topic, partition});
   return it == partitions_.end() ? nullptr : it->second;
@@ -161,8 +164,12 @@ size_t PartitionManager::partition_count() const {
   return partitions_.size();
 }
 
-void PartitionManager::checkpoint() { logs_.checkpoint(high_watermarks()); }
+void PartitionManager::checkpoint() {
+  logs_.checkpoint(high_watermarks());
+}
 
-void PartitionManager::shutdown() { logs_.shutdown(high_watermarks()); }
+void PartitionManager::shutdown() {
+  logs_.shutdown(high_watermarks());
+}
 
 }  // namespace samsa::server

@@ -1,6 +1,7 @@
 #pragma once
-// Owns the partitions this broker hosts: their logs, leader epochs and high watermarks. It follows the
-// metadata image: partitions with a local replica get a log, partitions of deleted topics lose theirs.
+// Owns the partitions this broker hosts: their logs, leader epochs and high watermarks. It follows
+// the metadata image: partitions with a local replica get a log, partitions of deleted topics lose
+// theirs.
 #include <atomic>
 #include <functional>
 #include <map>
@@ -28,8 +29,8 @@ class Partition {
   int64_t high_watermark() const { return high_watermark_.load(); }
 
   void update_state(const cluster::PartitionState& state);
-  // The high watermark is the smallest log end offset over the ISR. Only the leader's own end is known
-  // until follower replication lands, so with an ISR of one this is the local log end.
+  // The high watermark is the smallest log end offset over the ISR. Only the leader's own end is
+  // known until follower replication lands, so with an ISR of one this is the local log end.
   void advance_high_watermark();
   void restore_high_watermark(int64_t hw);
 
@@ -48,14 +49,16 @@ class PartitionManager {
  public:
   PartitionManager(storage::LogManager& logs, const config::BrokerConfig& config, int32_t node_id);
 
-  // Brings local partitions in line with the image. Thread-safe; called from the quorum thread on every
-  // change and from request handlers when they see a partition the manager has not caught up with.
+  // Brings local partitions in line with the image. Thread-safe; called from the quorum thread on
+  // every change and from request handlers when they see a partition the manager has not caught up
+  // with.
   void apply_image(const cluster::MetadataImage& image);
 
   std::shared_ptr<Partition> get(const std::string& topic, int32_t partition) const;
-  // Like get(), but first syncs with `image` when the image knows a local partition we do not have yet.
-  std::shared_ptr<Partition> get_or_sync(const cluster::MetadataImage& image, const std::string& topic,
-                                         int32_t partition);
+  // Like get(), but first syncs with `image` when the image knows a local partition we do not have
+  // yet.
+  std::shared_ptr<Partition> get_or_sync(const cluster::MetadataImage& image,
+                                         const std::string& topic, int32_t partition);
 
   // Fetch requests waiting for data register a wake-up; every append fires and clears all of them.
   // A fetch that ends by timeout removes its own, so idle consumers do not accumulate entries.

@@ -1,6 +1,7 @@
 #pragma once
 // What a Kafka API handler sees: the decoded header, the request body still to decode, a writer for
-// the response body, and the broker's services. Handlers decode, call services, encode - nothing more.
+// the response body, and the broker's services. Handlers decode, call services, encode - nothing
+// more.
 #include <asio.hpp>
 #include <atomic>
 #include <cstdint>

@@ -67,7 +67,8 @@ void TopicService::auto_create(std::vector<std::string> names, TopicCallback don
   for (auto& name : names) {
     cluster::CreateTopicRequest t;
     t.name = std::move(name);
-    topics.push_back(std::move(t));  // -1 partitions / RF: the controller applies the broker defaults
+    topics.push_back(
+        std::move(t));  // -1 partitions / RF: the controller applies the broker defaults
   }
   controller_.create_topics(std::move(topics), false, sync_then(std::move(done)));
 }

@@ -1,7 +1,7 @@
 #pragma once
 // Topic administration shared by every face (Kafka handlers now, REST later): validates what the
-// controller cannot know about (topic configs), forwards to the controller, and makes sure the local
-// partitions exist before answering so a client can produce as soon as it hears "created".
+// controller cannot know about (topic configs), forwards to the controller, and makes sure the
+// local partitions exist before answering so a client can produce as soon as it hears "created".
 #include <functional>
 #include <memory>
 #include <string>

@@ -137,7 +137,8 @@ class GroupCoordinator {
 
  private:
   class SystemClock;
-  // Runs `work` on the coordinator thread, or `fail` if the coordinator is stopped or `work` throws.
+  // Runs `work` on the coordinator thread, or `fail` if the coordinator is stopped or `work`
+  // throws.
   void run(std::function<void()> work, std::function<void()> fail);
   void tick();
   void schedule_tick();

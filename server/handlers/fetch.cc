@@ -84,20 +84,20 @@ asio::awaitable<void> handle_fetch(RequestContext& ctx) {
   protocol::FetchRequest request;
   request.decode(ctx.body, ctx.version());
   auto& partitions = ctx.services.partitions;
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0, request.max_wait_ms));
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(std::max(0, request.max_wait_ms));
   auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
 
   auto round = read_once(request, ctx.services);
   while (round->bytes < request.min_bytes && !round->has_error &&
          std::chrono::steady_clock::now() < deadline) {
     // Wait for an append anywhere (or the deadline), then read again. Spurious wake-ups only cost a
-    // re-read. The waiter is registered before the timer starts so an append in between is not missed.
+    // re-read. The waiter is registered before the timer starts so an append in between is not
+    // missed.
     timer->expires_at(deadline);
     auto executor = timer->get_executor();
-    uint64_t waiter = partitions.add_data_waiter([timer, executor] {
-      asio::post(executor, [timer] { timer->cancel(); });
-    });
+    uint64_t waiter = partitions.add_data_waiter(
+        [timer, executor] { asio::post(executor, [timer] { timer->cancel(); }); });
     auto again = read_once(request, ctx.services);
     if (again->bytes >= request.min_bytes || again->has_error) {
       partitions.remove_data_waiter(waiter);

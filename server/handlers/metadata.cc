@@ -23,7 +23,8 @@ Response::MetadataResponseTopic describe_topic(const cluster::TopicState& topic)
     out.leader_epoch = p.leader_epoch;
     out.replica_nodes = p.replicas;
     out.isr_nodes = p.isr;
-    if (p.leader < 0) out.error_code = static_cast<int16_t>(protocol::ErrorCode::kLeaderNotAvailable);
+    if (p.leader < 0)
+      out.error_code = static_cast<int16_t>(protocol::ErrorCode::kLeaderNotAvailable);
     t.partitions.push_back(std::move(out));
   }
   return t;
@@ -49,8 +50,8 @@ asio::awaitable<void> handle_metadata(RequestContext& ctx) {
   // v0: an empty list means every topic; v1+: null means every topic and empty means none.
   const bool all_topics =
       !request.topics.has_value() || (ctx.version() == 0 && request.topics->empty());
-  const bool may_create = (ctx.version() < 4 || request.allow_auto_topic_creation) &&
-                          topics.auto_create_enabled();
+  const bool may_create =
+      (ctx.version() < 4 || request.allow_auto_topic_creation) && topics.auto_create_enabled();
 
   std::map<std::string, int16_t> creation_errors;
   if (!all_topics && may_create) {
@@ -89,7 +90,8 @@ asio::awaitable<void> handle_metadata(RequestContext& ctx) {
   response.controller_id = image->controller_id();
 
   if (all_topics) {
-    for (const auto& [name, topic] : image->topics()) response.topics.push_back(describe_topic(*topic));
+    for (const auto& [name, topic] : image->topics())
+      response.topics.push_back(describe_topic(*topic));
   } else {
     for (const auto& requested : *request.topics) {
       const cluster::TopicState* topic = nullptr;
@@ -102,9 +104,9 @@ asio::awaitable<void> handle_metadata(RequestContext& ctx) {
         response.topics.push_back(describe_topic(*topic));
         continue;
       }
-      int16_t error = static_cast<int16_t>(requested.name
-                                               ? protocol::ErrorCode::kUnknownTopicOrPartition
-                                               : protocol::ErrorCode::kUnknownTopicId);
+      int16_t error =
+          static_cast<int16_t>(requested.name ? protocol::ErrorCode::kUnknownTopicOrPartition
+                                              : protocol::ErrorCode::kUnknownTopicId);
       if (requested.name) {
         auto it = creation_errors.find(*requested.name);
         if (it != creation_errors.end()) error = it->second;

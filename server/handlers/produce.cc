@@ -72,8 +72,8 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
         continue;
       }
       if (!data.records || data.records->empty()) {
-        topic_response.partition_responses.push_back(
-            error_response(data.index, ErrorCode::kInvalidRecord, "produce without a record batch"));
+        topic_response.partition_responses.push_back(error_response(
+            data.index, ErrorCode::kInvalidRecord, "produce without a record batch"));
         continue;
       }
       records::ValidateOptions options;
@@ -93,8 +93,8 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
             data.index, static_cast<ErrorCode>(validation.error_code), validation.message));
         continue;
       }
-      // The batch is rewritten in place (offsets, leader epoch): it lives in this connection's frame
-      // buffer, which the request owns until the response is written.
+      // The batch is rewritten in place (offsets, leader epoch): it lives in this connection's
+      // frame buffer, which the request owns until the response is written.
       std::span<uint8_t> batch(const_cast<uint8_t*>(data.records->data()), data.records->size());
       int64_t append_time = -1;
       if (options.log_append_time) {
@@ -122,7 +122,8 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
     response.responses.push_back(std::move(topic_response));
   }
   if (appended) services.partitions.notify_data_arrived();
-  // acks=all waits for the high watermark to pass the batch; with an ISR of one that happened above.
+  // acks=all waits for the high watermark to pass the batch; with an ISR of one that happened
+  // above.
   if (request.acks == 0) ctx.send_response = false;
   response.encode(ctx.response, ctx.version());
   co_return;
