@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throughput/latency/memory benchmark of samsa-broker against librdkafka's mock cluster, which
-# stands for the client's own ceiling on this machine. Called by `make bench`; builds nothing.
+# stands for the client's own ceiling on this machine, then the consumer-group benchmark
+# (bench/group.sh). Called by `make bench`; builds nothing.
 #   bench/run.sh [BUILD_DIR]          (default: build)
 # Knobs (environment): BENCH_RECORDS (500000), BENCH_RECORD_SIZE (1024), BENCH_PARTITIONS (6),
 # BENCH_IDLE_TOPICS (100), BENCH_STEP_TIMEOUT_MS (50000), BENCH_BROKER_ARGS (extra broker flags),
@@ -27,14 +28,18 @@ WORK=$(mktemp -d /tmp/samsa-bench.XXXXXX)
 BROKER_PID=""
 FAILED=0
 
-# shellcheck disable=SC2317 # invoked by the EXIT trap
-cleanup() {
+stop_broker() {
   if [ -n "$BROKER_PID" ] && kill -0 "$BROKER_PID" 2>/dev/null; then
     kill -TERM "$BROKER_PID" 2>/dev/null
     for _ in $(seq 1 100); do kill -0 "$BROKER_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$BROKER_PID" 2>/dev/null
     wait "$BROKER_PID" 2>/dev/null
   fi
+}
+
+# shellcheck disable=SC2317 # invoked by the EXIT trap
+cleanup() {
+  stop_broker
   if [ "$FAILED" -ne 0 ] || [ "${BENCH_KEEP:-0}" = 1 ]; then
     echo "bench: outputs and broker log kept in $WORK" >&2
   else
@@ -163,4 +168,10 @@ echo "broker RSS: ${RSS_START} kB at start, ${RSS_IDLE} kB with $IDLE_TOPICS idl
   "${RSS_LOADED} kB after the load"
 echo "(consumer latency is end-to-end from record timestamps; the consumers run after the" \
   "producers, so it is mostly record age here, not a live latency)"
+
+# Consumer groups: bench/group.sh runs against a fresh broker of its own; this one is stopped first
+# so that the two do not share the cores.
+stop_broker
+echo
+bash "$(dirname "${BASH_SOURCE[0]}")/group.sh" "$BUILD" || FAILED=1
 exit "$FAILED"

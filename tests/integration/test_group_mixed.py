@@ -274,6 +274,7 @@ def test_three_clients_share_group_failover_restart(module_broker):
                 f"partition {p}: committed {c} is past the last record read ({seen_before.get(p)})"
         assert any(c > 0 for c in committed.values()), f"nothing was committed: {committed}"
 
+        print(f"committed after killing every consumer: {committed}; log ends: {ends}")
         members = [Member(k, b.bootstrap, topic, group) for k in kinds]
         want = {(p, off) for p in range(PARTITIONS) for off in range(max(committed.get(p, 0), 0),
                                                                     ends[p])}

@@ -106,6 +106,7 @@ class PartitionReader {
 struct RebalanceLog {
   std::FILE* out = nullptr;
   bool announce_next_record = false;
+  bool assigned_once = false;
   Clock::time_point last_change = Clock::now();
 };
 
@@ -139,6 +140,7 @@ void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
   }
   log->last_change = Clock::now();
   log->announce_next_record = assign;
+  log->assigned_once = log->assigned_once || assign;
   if (log->out == nullptr) return;
   rd_kafka_topic_partition_list_t* now = nullptr;
   if (rd_kafka_assignment(rk, &now) != RD_KAFKA_RESP_ERR_NO_ERROR) now = nullptr;
@@ -251,7 +253,9 @@ RunResult run_consumer(const ConsumerOptions& opts, std::FILE* out) {
   while (stats.count() < opts.messages && !fatal) {
     int wait = remaining_ms(deadline, 100);
     if (wait == 0) break;
-    if (opts.idle_exit_ms > 0 &&
+    // A group member is not idle while it waits for its first assignment (the initial
+    // rebalance delay alone is 3 s); --timeout bounds that wait.
+    if (opts.idle_exit_ms > 0 && (!grouped || rebalances.assigned_once) &&
         Clock::now() - std::max(last, rebalances.last_change) >=
             std::chrono::milliseconds(opts.idle_exit_ms)) {
       idle = true;

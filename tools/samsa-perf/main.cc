@@ -60,8 +60,9 @@ int main(int argc, char** argv) {
   consumer->add_option("--group", cons.group, "consumer group (subscribe); default: assign all");
   consumer
       ->add_option("--idle-exit", cons.idle_exit_ms,
-                   "stop after this many ms without a record (or, with --group, an assignment); "
-                   "--messages is then an upper bound")
+                   "stop after this many ms without a record (with --group: counted from the "
+                   "first assignment, and a rebalance counts as activity); --messages is then an "
+                   "upper bound")
       ->check(CLI::Range(int64_t{1}, int64_t{86400000}));
   consumer->add_option("--consumer-props", cons_props, "librdkafka properties, key=value ...");
   consumer->add_option("--record-size", cons.record_size, "record size for the --mock fill")

@@ -31,8 +31,9 @@ struct ProducerOptions : CommonOptions {
 struct ConsumerOptions : CommonOptions {
   uint64_t messages = 0;
   std::string group;  // empty: assign every partition from the beginning
-  // > 0: stop (successfully) after this long without a record or an assignment; `messages` is then
-  // an upper bound. Lets each member of a group stop when the group has drained the topic.
+  // > 0: stop (successfully) after this long without a record or a rebalance, counted in a group
+  // from the first assignment; `messages` is then an upper bound. Lets each member of a group stop
+  // when the group has drained the topic.
   int64_t idle_exit_ms = 0;
   Props props;
   uint32_t record_size = 1024;  // only for filling the mock topic
