@@ -56,6 +56,9 @@ void BrokerApp::start() {
   defaults.segment_ms = std::stoll(config_.topic_default("segment.ms"));
   defaults.index_interval_bytes = std::stoi(config_.topic_default("index.interval.bytes"));
   defaults.segment_index_bytes = std::stoi(config_.topic_default("segment.index.bytes"));
+  defaults.retention_ms = std::stoll(config_.topic_default("retention.ms"));
+  defaults.retention_bytes = std::stoll(config_.topic_default("retention.bytes"));
+  defaults.file_delete_delay_ms = std::stoll(config_.topic_default("file.delete.delay.ms"));
   logs_ = std::make_unique<storage::LogManager>(log_dirs_, cluster_id, node_id_, defaults);
 
   // Cluster metadata: a quorum of the configured voters (a quorum of one by default).
@@ -104,6 +107,9 @@ void BrokerApp::start() {
         controller->allocate_producer_ids(count, std::move(done));
       });
   services_->producer_ids = producer_ids_.get();
+  configs_ = std::make_unique<server::ConfigService>(*controller_, *partitions_, config_, node_id_);
+  services_->configs = configs_.get();
+  if (config_.get_bool("log.cleaner.enable")) start_cleaner();
 
   std::vector<server::ListenerSpec> specs;
   for (const auto& l : listeners) specs.push_back({l.name, l.host, l.port});
@@ -129,6 +135,9 @@ void BrokerApp::run_housekeeping() {
   const auto interval =
       std::chrono::milliseconds(config_.get_long("log.flush.offset.checkpoint.interval.ms"));
   auto next_checkpoint = std::chrono::steady_clock::now() + interval;
+  const auto retention_interval =
+      std::chrono::milliseconds(config_.get_long("log.retention.check.interval.ms"));
+  auto next_retention = std::chrono::steady_clock::now() + retention_interval;
   std::unique_lock lock(stop_mutex_);
   while (!stopping_) {
     stop_cv_.wait_for(lock, std::chrono::seconds(1));
@@ -136,6 +145,11 @@ void BrokerApp::run_housekeeping() {
     lock.unlock();
     try {
       partitions_->roll_due_segments();
+      if (std::chrono::steady_clock::now() >= next_retention) {
+        partitions_->enforce_retention();
+        next_retention = std::chrono::steady_clock::now() + retention_interval;
+      }
+      partitions_->delete_due_files();
       if (std::chrono::steady_clock::now() >= next_checkpoint) {
         partitions_->checkpoint();
         next_checkpoint = std::chrono::steady_clock::now() + interval;
@@ -145,6 +159,34 @@ void BrokerApp::run_housekeeping() {
     }
     lock.lock();
   }
+}
+
+void BrokerApp::start_cleaner() {
+  storage::CleanerConfig cc;
+  cc.threads = config_.get_int("log.cleaner.threads");
+  cc.dedupe_buffer_bytes = static_cast<size_t>(config_.get_long("log.cleaner.dedupe.buffer.size"));
+  cc.io_max_bytes_per_second = config_.get_double("log.cleaner.io.max.bytes.per.second");
+  cc.backoff_ms = config_.get_long("log.cleaner.backoff.ms");
+  // Topic configs are read from the current image on every pass, so altered configs apply.
+  auto policy_for =
+      [this](const storage::TopicPartition& tp) -> std::optional<storage::CompactionPolicy> {
+    auto image = controller_->image();
+    const cluster::TopicState* topic = image->topic(tp.topic);
+    if (!topic) return std::nullopt;
+    auto value = [&](const char* key) {
+      auto it = topic->configs.find(key);
+      return it != topic->configs.end() ? it->second : config_.topic_default(key);
+    };
+    if (value("cleanup.policy").find("compact") == std::string::npos) return std::nullopt;
+    storage::CompactionPolicy p;
+    p.min_cleanable_dirty_ratio = std::stod(value("min.cleanable.dirty.ratio"));
+    p.min_compaction_lag_ms = std::stoll(value("min.compaction.lag.ms"));
+    p.max_compaction_lag_ms = std::stoll(value("max.compaction.lag.ms"));
+    p.delete_retention_ms = std::stoll(value("delete.retention.ms"));
+    return p;
+  };
+  cleaner_ = std::make_unique<storage::LogCleaner>(*logs_, cc, policy_for);
+  cleaner_->start();
 }
 
 void BrokerApp::stop() {
@@ -157,6 +199,7 @@ void BrokerApp::stop() {
   }
   stop_cv_.notify_all();
   if (housekeeping_.joinable()) housekeeping_.join();
+  if (cleaner_) cleaner_->stop();
   // Groups first: their waiting JoinGroup/SyncGroup requests are answered while connections live.
   groups_->stop();
   kafka_->stop();

@@ -12,11 +12,13 @@
 #include "cluster/controller.h"
 #include "cluster/quorum/metadata_quorum.h"
 #include "config/broker_config.h"
+#include "server/config_service.h"
 #include "server/group/group_coordinator.h"
 #include "server/kafka_server.h"
 #include "server/partition_manager.h"
 #include "server/producer_id_allocator.h"
 #include "server/topic_service.h"
+#include "storage/log_cleaner.h"
 #include "storage/log_manager.h"
 
 namespace samsa::broker {
@@ -33,6 +35,7 @@ class BrokerApp {
 
  private:
   void run_housekeeping();
+  void start_cleaner();
   std::string resolve_cluster_id() const;
 
   const config::BrokerConfig& config_;
@@ -44,6 +47,8 @@ class BrokerApp {
   std::unique_ptr<server::TopicService> topics_;
   std::unique_ptr<server::group::GroupCoordinator> groups_;
   std::unique_ptr<server::ProducerIdAllocator> producer_ids_;
+  std::unique_ptr<server::ConfigService> configs_;
+  std::unique_ptr<storage::LogCleaner> cleaner_;
   server::ServerStats stats_;
   std::unique_ptr<server::Services> services_;
   std::unique_ptr<server::KafkaServer> kafka_;

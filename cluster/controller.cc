@@ -365,6 +365,85 @@ void Controller::create_partitions(std::vector<std::pair<std::string, int32_t>> 
   submit_topic_write(std::move(results), std::move(build), std::move(done));
 }
 
+void Controller::alter_configs(std::vector<ConfigAlteration> alterations, bool validate_only,
+                               std::function<void(std::vector<ConfigResult>)> done) {
+  auto results = std::make_shared<std::vector<ConfigResult>>(alterations.size());
+  for (size_t i = 0; i < alterations.size(); ++i) {
+    (*results)[i].resource_type = alterations[i].resource_type;
+    (*results)[i].resource_name = alterations[i].resource_name;
+  }
+  MetadataWrite w;
+  w.build = [results, validate_only,
+             alterations = std::move(alterations)](const MetadataImage& image) {
+    std::vector<MetadataRecord> records;
+    for (size_t i = 0; i < alterations.size(); ++i) {
+      const ConfigAlteration& a = alterations[i];
+      ConfigResult& res = (*results)[i];
+      res.error_code = kNone;  // a retried build starts from scratch
+      res.error_message.clear();
+      const std::map<std::string, std::string>* current = nullptr;
+      if (a.resource_type == kResourceTopic) {
+        const TopicState* t = image.topic(a.resource_name);
+        if (t == nullptr) {
+          res.error_code = kUnknownTopicOrPartition;
+          res.error_message = fmt::format("The topic '{}' does not exist.", a.resource_name);
+          continue;
+        }
+        current = &t->configs;
+      } else if (a.resource_type == kResourceBroker) {
+        auto it = image.resource_configs().find({a.resource_type, a.resource_name});
+        if (it != image.resource_configs().end()) current = &it->second;
+      } else {
+        res.error_code = kInvalidRequest;
+        res.error_message = fmt::format("Unsupported resource type {}", a.resource_type);
+        continue;
+      }
+      bool too_big = a.resource_name.size() > kMaxConfigKeyBytes;
+      for (const auto& [k, v] : a.changes) {
+        if (k.size() > kMaxConfigKeyBytes || (v && v->size() > kMaxConfigValueBytes)) {
+          too_big = true;
+        }
+      }
+      if (too_big) {
+        res.error_code = kInvalidConfig;
+        res.error_message = "Config key or value too long";
+        continue;
+      }
+      if (validate_only) continue;
+      for (const auto& [k, v] : a.changes) {
+        const std::string* had = nullptr;
+        if (current) {
+          auto it = current->find(k);
+          if (it != current->end()) had = &it->second;
+        }
+        if (!v && !had) continue;  // deleting what is not there writes nothing
+        if (v && had && *had == *v) continue;
+        records.push_back(ConfigRecord{a.resource_type, a.resource_name, k, v});
+      }
+      if (a.replace_all && current) {
+        for (const auto& [k, v] : *current) {
+          if (!a.changes.count(k)) {
+            records.push_back(ConfigRecord{a.resource_type, a.resource_name, k, std::nullopt});
+          }
+        }
+      }
+    }
+    return records;
+  };
+  w.done = [results, done = std::move(done)](int16_t error) {
+    if (error != kNone) {
+      for (auto& r : *results) {
+        if (r.error_code == kNone) {
+          r.error_code = error;
+          r.error_message = message_for(error);
+        }
+      }
+    }
+    if (done) done(std::move(*results));
+  };
+  quorum_->submit(std::move(w));
+}
+
 void Controller::register_broker(BrokerRegistration broker,
                                  std::function<void(int16_t error)> done) {
   if (broker.id < 0 || broker.host.empty() || broker.host.size() > 255 || broker.port <= 0 ||

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,24 @@ struct TopicResult {
   std::string error_message;
   int32_t num_partitions = -1;
   int16_t replication_factor = -1;
+};
+
+// New configuration for one resource (a topic, a broker id, or "" for the cluster-wide broker
+// default). Values are validated by the caller, which knows the config table; the controller only
+// checks that the resource exists and that sizes are sane.
+struct ConfigAlteration {
+  int8_t resource_type = kResourceTopic;
+  std::string resource_name;
+  std::map<std::string, std::optional<std::string>> changes;  // nullopt deletes the key
+  // AlterConfigs semantics: keys set now but absent from `changes` are deleted.
+  bool replace_all = false;
+};
+
+struct ConfigResult {
+  int8_t resource_type = kResourceTopic;
+  std::string resource_name;
+  int16_t error_code = 0;
+  std::string error_message;
 };
 
 struct ControllerOptions {
@@ -57,6 +76,9 @@ class Controller {
   // Each pair is (topic, new total partition count); partitions can only grow.
   void create_partitions(std::vector<std::pair<std::string, int32_t>> topics, bool validate_only,
                          std::function<void(std::vector<TopicResult>)> done);
+  // Results are in request order; each resource succeeds or fails on its own.
+  void alter_configs(std::vector<ConfigAlteration> alterations, bool validate_only,
+                     std::function<void(std::vector<ConfigResult>)> done);
   void register_broker(BrokerRegistration broker, std::function<void(int16_t error)> done);
   // Reserves [first, first + count) producer ids; unique across restarts and controller changes.
   void allocate_producer_ids(int32_t count, std::function<void(int64_t first, int16_t error)> done);

@@ -282,6 +282,15 @@ std::vector<ConfigDef> make_broker_defs() {
   v.push_back(def("log.cleaner.min.cleanable.ratio", D, "0.5", between_double(0, 1), kMedium,
                   kClusterWide,
                   "Fraction of a log that must be uncompacted before the cleaner picks it."));
+  v.push_back(def("log.cleaner.dedupe.buffer.size", L, "134217728", at_least(0), kMedium,
+                  kClusterWide,
+                  "Memory for the key map of all cleaner threads together; a log whose dirty part "
+                  "holds more keys is cleaned over several passes."));
+  v.push_back(def("log.cleaner.io.max.bytes.per.second", D, "1.7976931348623157E308",
+                  at_least_double(0), kMedium, kClusterWide,
+                  "Read throughput limit of the cleaner threads together."));
+  v.push_back(def("log.cleaner.backoff.ms", L, "15000", at_least(0), kMedium, kClusterWide,
+                  "How long a cleaner thread sleeps when no log needs cleaning."));
   v.push_back(
       def("num.recovery.threads.per.data.dir", I, "1", at_least(1), kHigh, kClusterWide,
           "Threads per log directory recovering logs at startup and flushing at shutdown."));

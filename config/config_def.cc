@@ -200,6 +200,13 @@ Validator between_double(double min, double max) {
   return v;
 }
 
+Validator at_least_double(double min) {
+  Validator v;
+  v.kind = Validator::Kind::kRange;
+  v.min_double = min;
+  return v;
+}
+
 Validator one_of(std::vector<std::string> values) {
   Validator v;
   v.kind = Validator::Kind::kOneOf;

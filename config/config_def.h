@@ -55,6 +55,7 @@ struct Validator {
 Validator at_least(int64_t min);
 Validator between(int64_t min, int64_t max);
 Validator between_double(double min, double max);
+Validator at_least_double(double min);
 Validator one_of(std::vector<std::string> values);
 Validator list_of(std::vector<std::string> values);  // every element in values, no duplicates
 Validator custom_validator(std::string description,

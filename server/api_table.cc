@@ -30,6 +30,11 @@ const std::vector<ApiEntry>& supported_apis() {
       {47, 0, 0, handle_offset_delete},
       // 0 must be in range: librdkafka enables idempotence only if InitProducerId 0 is.
       {22, 0, 5, handle_init_producer_id},
+      {21, 0, 2, handle_delete_records},
+      {35, 0, 4, handle_describe_log_dirs},
+      {32, 0, 4, handle_describe_configs},
+      {33, 0, 2, handle_alter_configs},
+      {44, 0, 1, handle_incremental_alter_configs},
   };
   return apis;
 }

@@ -41,6 +41,11 @@ asio::awaitable<void> handle_describe_groups(RequestContext& ctx);
 asio::awaitable<void> handle_delete_groups(RequestContext& ctx);
 asio::awaitable<void> handle_offset_delete(RequestContext& ctx);
 asio::awaitable<void> handle_init_producer_id(RequestContext& ctx);
+asio::awaitable<void> handle_delete_records(RequestContext& ctx);
+asio::awaitable<void> handle_describe_log_dirs(RequestContext& ctx);
+asio::awaitable<void> handle_describe_configs(RequestContext& ctx);
+asio::awaitable<void> handle_alter_configs(RequestContext& ctx);
+asio::awaitable<void> handle_incremental_alter_configs(RequestContext& ctx);
 
 // Fills the api_keys of an ApiVersions response from the table above.
 void list_supported_apis(protocol::ApiVersionsResponse& response);

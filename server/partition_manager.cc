@@ -6,6 +6,8 @@
 #include <chrono>
 #include <set>
 
+#include "server/config_service.h"
+
 namespace samsa::server {
 
 Partition::Partition(storage::TopicPartition tp, std::shared_ptr<storage::Log> log, int32_t node_id)
@@ -41,10 +43,11 @@ PartitionManager::PartitionManager(storage::LogManager& logs, const config::Brok
                                    int32_t node_id)
     : logs_(logs), config_(config), node_id_(node_id), restored_hw_(logs.read_high_watermarks()) {}
 
-storage::LogConfig PartitionManager::log_config_for(const cluster::TopicState& topic) const {
+storage::LogConfig PartitionManager::log_config_for(const cluster::MetadataImage& image,
+                                                    const cluster::TopicState& topic) const {
+  // Dynamic broker configs in the image count as well as the topic's own overrides.
   auto value = [&](const char* key) {
-    auto it = topic.configs.find(key);
-    return std::stoll(it != topic.configs.end() ? it->second : config_.topic_default(key));
+    return std::stoll(resolve_topic_config(config_, image, node_id_, &topic, key));
   };
   storage::LogConfig c;
   c.segment_bytes = value("segment.bytes");
@@ -54,6 +57,9 @@ storage::LogConfig PartitionManager::log_config_for(const cluster::TopicState& t
   c.flush_messages = value("flush.messages");
   c.flush_ms = value("flush.ms");
   c.producer_id_expiration_ms = config_.get_long("producer.id.expiration.ms");
+  c.retention_ms = value("retention.ms");
+  c.retention_bytes = value("retention.bytes");
+  c.file_delete_delay_ms = value("file.delete.delay.ms");
   return c;
 }
 
@@ -67,11 +73,14 @@ void PartitionManager::apply_image(const cluster::MetadataImage& image) {
       wanted.insert(tp);
       auto it = partitions_.find(tp);
       if (it == partitions_.end()) {
-        auto log = logs_.get_or_create(tp, topic->id, log_config_for(*topic));
+        auto log = logs_.get_or_create(tp, topic->id, log_config_for(image, *topic));
         auto partition = std::make_shared<Partition>(tp, std::move(log), node_id_);
         auto hw = restored_hw_.find(tp);
         if (hw != restored_hw_.end()) partition->restore_high_watermark(hw->second);
         it = partitions_.emplace(tp, std::move(partition)).first;
+      } else {
+        // Logs loaded at startup carry the broker defaults, and topic configs can change.
+        it->second->log().update_config(log_config_for(image, *topic));
       }
       it->second->update_state(p);
     }
@@ -150,6 +159,45 @@ void PartitionManager::roll_due_segments() {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   for (const auto& p : all) p->log().roll_if_due(now);
+}
+
+size_t PartitionManager::enforce_retention() {
+  std::vector<std::shared_ptr<Partition>> all;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [tp, p] : partitions_) all.push_back(p);
+  }
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  size_t deleted = 0;
+  bool moved = false;
+  for (const auto& p : all) {
+    auto result = p->log().apply_retention(now, p->high_watermark());
+    deleted += result.segments_deleted;
+    if (!result.files.empty())
+      logs_.schedule_deletion(std::move(result.files),
+                              now + p->log().config().file_delete_delay_ms);
+    // A start first seen above 0 may come from a DeleteRecords not checkpointed yet.
+    auto [it, inserted] = checkpointed_starts_.try_emplace(p->tp(), result.log_start_offset);
+    if (inserted ? result.log_start_offset > 0 : it->second != result.log_start_offset) {
+      it->second = result.log_start_offset;
+      moved = true;
+    }
+  }
+  // DeleteRecords and retention move log starts; a restart must not bring those records back.
+  if (moved || deleted > 0) checkpoint();
+  return deleted;
+}
+
+void PartitionManager::delete_due_files() {
+  logs_.delete_due_files(std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count());
+}
+
+std::vector<storage::LogDirDescription> PartitionManager::describe_log_dirs() const {
+  return logs_.describe_dirs();
 }
 
 std::map<storage::TopicPartition, int64_t> PartitionManager::high_watermarks() const {

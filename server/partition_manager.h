@@ -69,6 +69,12 @@ class PartitionManager {
   // Deletes local logs of partitions the image no longer has (topics deleted while we were down).
   void remove_orphans(const cluster::MetadataImage& image);
   void roll_due_segments();
+  // One retention pass over the local partitions (log.retention.check.interval.ms); checkpoints
+  // the log start offsets when any moved. Returns the number of segments deleted.
+  size_t enforce_retention();
+  // Removes retention's *.deleted files whose file.delete.delay.ms has passed.
+  void delete_due_files();
+  std::vector<storage::LogDirDescription> describe_log_dirs() const;
 
   std::map<storage::TopicPartition, int64_t> high_watermarks() const;
   size_t partition_count() const;
@@ -76,7 +82,8 @@ class PartitionManager {
   void shutdown();
 
  private:
-  storage::LogConfig log_config_for(const cluster::TopicState& topic) const;
+  storage::LogConfig log_config_for(const cluster::MetadataImage& image,
+                                    const cluster::TopicState& topic) const;
 
   storage::LogManager& logs_;
   const config::BrokerConfig& config_;
@@ -87,6 +94,7 @@ class PartitionManager {
   std::mutex waiters_mutex_;
   uint64_t next_waiter_id_ = 0;
   std::map<uint64_t, std::function<void()>> waiters_;
+  std::map<storage::TopicPartition, int64_t> checkpointed_starts_;  // housekeeping thread only
 };
 
 }  // namespace samsa::server

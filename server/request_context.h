@@ -29,6 +29,7 @@ struct ServerStats {
 };
 
 class ProducerIdAllocator;
+class ConfigService;
 
 struct Services {
   const config::BrokerConfig& config;
@@ -41,6 +42,8 @@ struct Services {
   ProducerIdAllocator* producer_ids = nullptr;
   // Consumer groups; set by the composition root before serving.
   group::GroupCoordinator* groups = nullptr;
+  // Describe/Alter configs; set by the composition root before serving.
+  ConfigService* configs = nullptr;
 };
 
 struct RequestContext {

@@ -1,6 +1,7 @@
 #include "server/topic_service.h"
 
 #include "protocol/error_codes.h"
+#include "server/config_service.h"
 
 namespace samsa::server {
 
@@ -14,8 +15,8 @@ bool TopicService::auto_create_enabled() const {
 
 std::string TopicService::effective_config(const cluster::TopicState& topic,
                                            const std::string& key) const {
-  auto it = topic.configs.find(key);
-  return it != topic.configs.end() ? it->second : config_.topic_default(key);
+  // Dynamic broker configs (cluster-wide default and this broker's) count as well as static ones.
+  return resolve_topic_config(config_, *controller_.image(), config_.node_id(), &topic, key);
 }
 
 int64_t TopicService::effective_config_long(const cluster::TopicState& topic,

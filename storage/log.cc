@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "protocol/records/record_builder.h"
+#include "storage/batch_filter.h"
+#include "storage/log_cleaner.h"
 
 namespace samsa::storage {
 namespace fs = std::filesystem;
@@ -68,6 +70,7 @@ std::shared_ptr<Log> Log::open(TopicPartition tp, fs::path dir, LogConfig cfg, b
                                int64_t recovery_point, int64_t log_start_offset) {
   std::shared_ptr<Log> log(new Log(std::move(tp), dir, cfg));
   fs::create_directories(dir);
+  recover_cleaner_files(dir);
   std::vector<int64_t> bases;
   for (const auto& entry : fs::directory_iterator(dir)) {
     const fs::path& p = entry.path();
@@ -461,6 +464,36 @@ size_t Log::size_bytes() const {
   return total;
 }
 
+std::vector<std::shared_ptr<const Segment>> Log::sealed_segments() const {
+  std::shared_lock lk(mu_);
+  std::vector<std::shared_ptr<const Segment>> out;
+  for (auto it = segments_.begin(); it != segments_.end() && std::next(it) != segments_.end(); ++it)
+    out.push_back(it->second);
+  return out;
+}
+
+bool Log::replace_segments(const std::vector<int64_t>& old_bases, const fs::path& swap_file) {
+  std::lock_guard guard(append_mu_);
+  std::error_code ec;
+  bool present = !closed_ && !old_bases.empty();
+  for (int64_t b : old_bases)
+    present = present && segments_.count(b) && b != segments_.rbegin()->first;
+  if (!present) {
+    fs::remove(swap_file, ec);
+    return false;
+  }
+  const int64_t base = old_bases.front();
+  std::unique_lock lk(mu_);
+  for (int64_t b : old_bases) {
+    segments_[b]->delete_files();
+    segments_.erase(b);
+  }
+  fs::rename(swap_file, dir_ / segment_file_name(base, ".log"));
+  int64_t dropped = 0;
+  segments_[base] = Segment::open(dir_, base, cfg_, false, base, &dropped);
+  return true;
+}
+
 size_t Log::segment_count() const {
   std::shared_lock lk(mu_);
   return segments_.size();
@@ -493,14 +526,16 @@ std::optional<std::pair<int64_t, int64_t>> Log::locate_timestamp(const Segment& 
       std::vector<uint8_t> batch(static_cast<size_t>(h->total_size()));
       if (seg.read(batch.data(), batch.size(), pos) != batch.size()) return std::nullopt;
       std::optional<std::pair<int64_t, int64_t>> found;
-      records::walk_records(std::span<const uint8_t>(batch).subspan(records::kRecordsOffset),
-                            h->records_count, [&](const records::RecordView& v) {
-                              int64_t rts = h->base_timestamp + v.timestamp_delta;
-                              int64_t off = h->base_offset + v.offset_delta;
-                              bool match = exact_max ? rts == ts : (rts >= ts && off >= from);
-                              if (match) found = std::make_pair(off, rts);
-                              return !found;
-                            });
+      // Offset deltas may have gaps here: the log cleaner keeps records' original offsets.
+      std::vector<FilterRecord> recs;
+      decode_batch_records(batch, *h, &recs);
+      for (const auto& r : recs) {
+        bool match = exact_max ? r.timestamp == ts : (r.timestamp >= ts && r.offset >= from);
+        if (match) {
+          found = std::make_pair(r.offset, r.timestamp);
+          break;
+        }
+      }
       if (found) return found;
       if (exact_max) return std::make_pair(h->last_offset(), h->max_timestamp);
     }

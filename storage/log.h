@@ -9,6 +9,7 @@
 #include <shared_mutex>
 #include <span>
 #include <utility>
+#include <vector>
 
 #include "storage/leader_epoch_cache.h"
 #include "storage/producer_state.h"
@@ -16,6 +17,15 @@
 #include "storage/types.h"
 
 namespace samsa::storage {
+
+// What one retention pass removed from a log.
+struct RetentionResult {
+  size_t segments_deleted = 0;
+  int64_t bytes_deleted = 0;
+  int64_t log_start_offset = 0;  // after the pass
+  // Files renamed *.deleted; the caller removes them after file.delete.delay.ms.
+  std::vector<std::filesystem::path> files;
+};
 
 // One partition's log. Appends are serialised by an internal mutex; reads run concurrently with
 // appends (the data write happens outside the reader lock; only publishing the new end takes it).
@@ -74,12 +84,32 @@ class Log {
   // Writes <log end>.snapshot now (also done on roll and close).
   void take_producer_snapshot();
 
+  // Deletes whole non-active segments oldest-first while one of these holds: the segment lies
+  // entirely below the log start offset, its largest timestamp is older than retention.ms, or the
+  // log without it is still at least retention.bytes. Only segments wholly below `max_offset`
+  // (the high watermark) qualify. Files are renamed, not removed: see RetentionResult.
+  RetentionResult apply_retention(int64_t now_ms, int64_t max_offset);
+  // DeleteRecords: moves the log start offset up to `offset` (never down, never past the log end).
+  // Returns the log start offset afterwards.
+  int64_t advance_log_start(int64_t offset);
+  // Takes new topic configs; segments created from now on use them.
+  void update_config(const LogConfig& cfg);
+
   size_t size_bytes() const;
   size_t segment_count() const;
+
+  // For the log cleaner: every segment but the active one, oldest first. Sealed segments are
+  // immutable, so they can be read without the log's locks.
+  std::vector<std::shared_ptr<const Segment>> sealed_segments() const;
+  // Swaps `swap_file` (<old_bases.front()>.log.swap, whole batches) in for the consecutive sealed
+  // segments `old_bases`. Returns false, removing the swap file, if those segments are no longer
+  // all there (retention deleted some meanwhile). A crash in between is completed on open.
+  bool replace_segments(const std::vector<int64_t>& old_bases,
+                        const std::filesystem::path& swap_file);
   int64_t recovery_point() const;
   const TopicPartition& tp() const { return tp_; }
   const std::filesystem::path& dir() const { return dir_; }
-  const LogConfig& config() const { return cfg_; }
+  LogConfig config() const;
 
  private:
   Log(TopicPartition tp, std::filesystem::path dir, LogConfig cfg);
@@ -99,7 +129,7 @@ class Log {
 
   const TopicPartition tp_;
   const std::filesystem::path dir_;
-  const LogConfig cfg_;
+  LogConfig cfg_;  // written under both locks; read under either
 
   mutable std::mutex append_mu_;  // serialises writers (append, truncate, roll, flush)
   mutable std::shared_mutex mu_;  // guards the fields below against readers

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace samsa::storage {
@@ -267,6 +268,47 @@ void LogManager::roll_if_due(int64_t now_ms) {
     for (const auto& [tp, log] : logs_) logs.push_back(log);
   }
   for (auto& log : logs) log->roll_if_due(now_ms);
+}
+
+std::vector<LogDirDescription> LogManager::describe_dirs() const {
+  std::vector<LogDirDescription> out(dirs_.size());
+  for (size_t d = 0; d < dirs_.size(); ++d) {
+    out[d].dir = dirs_[d];
+    std::error_code ec;
+    auto space = fs::space(dirs_[d], ec);
+    if (!ec) {
+      out[d].total_bytes = static_cast<int64_t>(space.capacity);
+      out[d].usable_bytes = static_cast<int64_t>(space.available);
+    }
+  }
+  std::lock_guard lk(mu_);
+  for (const auto& [tp, log] : logs_)
+    out[dir_of_.at(tp)].partitions.emplace_back(tp, static_cast<int64_t>(log->size_bytes()));
+  return out;
+}
+
+void LogManager::schedule_deletion(std::vector<fs::path> files, int64_t due_ms) {
+  std::lock_guard lk(pending_mu_);
+  for (auto& f : files) pending_deletions_.emplace_back(due_ms, std::move(f));
+}
+
+size_t LogManager::delete_due_files(int64_t now_ms) {
+  std::vector<fs::path> due;
+  {
+    std::lock_guard lk(pending_mu_);
+    auto split = std::stable_partition(pending_deletions_.begin(), pending_deletions_.end(),
+                                       [&](const auto& p) { return p.first > now_ms; });
+    for (auto it = split; it != pending_deletions_.end(); ++it) due.push_back(it->second);
+    pending_deletions_.erase(split, pending_deletions_.end());
+  }
+  // Unlinked outside every lock: removing a large file can take a while.
+  size_t removed = 0;
+  for (const auto& f : due) {
+    std::error_code ec;
+    if (fs::remove(f, ec)) ++removed;
+    if (ec) spdlog::warn("cannot delete {}: {}", f.string(), ec.message());
+  }
+  return removed;
 }
 
 }  // namespace samsa::storage

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "storage/file_util.h"
@@ -15,6 +16,14 @@
 #include "storage/types.h"
 
 namespace samsa::storage {
+
+// One log dir as DescribeLogDirs reports it.
+struct LogDirDescription {
+  std::filesystem::path dir;
+  int64_t total_bytes = -1;  // of the file system holding it; -1 if unknown
+  int64_t usable_bytes = -1;
+  std::vector<std::pair<TopicPartition, int64_t>> partitions;  // with their size in bytes
+};
 
 // Owns every partition log across the broker's log dirs, and the per-dir files Kafka keeps:
 // meta.properties, the offset checkpoints and the clean-shutdown marker.
@@ -49,6 +58,13 @@ class LogManager {
   // Periodic maintenance: segment.ms rolls and flush.ms for every log.
   void roll_if_due(int64_t now_ms);
   const std::vector<std::filesystem::path>& log_dirs() const { return dirs_; }
+  std::vector<LogDirDescription> describe_dirs() const;
+
+  // Retention's *.deleted files: removed by delete_due_files once `due_ms` has passed (a restart
+  // removes them at once).
+  void schedule_deletion(std::vector<std::filesystem::path> files, int64_t due_ms);
+  // Returns the number of files removed.
+  size_t delete_due_files(int64_t now_ms);
 
  private:
   void init_dir(size_t index, const std::string& cluster_id, int32_t node_id);
@@ -64,6 +80,8 @@ class LogManager {
   std::mutex delete_mu_;
   std::vector<std::thread> deleters_;
   bool shut_down_ = false;
+  std::mutex pending_mu_;
+  std::vector<std::pair<int64_t, std::filesystem::path>> pending_deletions_;  // (due_ms, file)
 };
 
 }  // namespace samsa::storage

@@ -203,6 +203,12 @@ std::vector<int64_t> ProducerStateManager::snapshot_offsets() const {
   return out;
 }
 
+void ProducerStateManager::delete_snapshots_below(int64_t offset) {
+  std::error_code ec;
+  for (int64_t o : snapshot_offsets())
+    if (o < offset) fs::remove(dir_ / segment_file_name(o, kSnapshotSuffix), ec);
+}
+
 void ProducerStateManager::write_snapshot(int64_t offset) {
   auto bytes = encode_snapshot(producers_);
   write_file_atomic(dir_ / segment_file_name(offset, kSnapshotSuffix),

@@ -70,6 +70,8 @@ class ProducerStateManager {
   // or nullopt when there is none (replay everything).
   std::optional<int64_t> load_snapshot(int64_t log_end, int64_t now_ms);
   std::vector<int64_t> snapshot_offsets() const;
+  // Removes snapshots below `offset` (they describe segments retention has deleted).
+  void delete_snapshots_below(int64_t offset);
 
   const ProducerMap& producers() const { return producers_; }
   std::optional<ProducerEntry> entry(int64_t producer_id) const;

@@ -368,4 +368,19 @@ void Segment::delete_files() {
   fs::remove(time_path_, ec);
 }
 
+std::vector<fs::path> Segment::mark_deleted() {
+  log_fd_.reset();
+  index_fd_.reset();
+  time_fd_.reset();
+  std::vector<fs::path> out;
+  for (const fs::path* p : {&log_path_, &index_path_, &time_path_}) {
+    fs::path target = *p;
+    target += ".deleted";
+    std::error_code ec;
+    fs::rename(*p, target, ec);
+    if (!ec) out.push_back(std::move(target));
+  }
+  return out;
+}
+
 }  // namespace samsa::storage

@@ -80,6 +80,9 @@ class Segment {
   void activate();
   // Removes the files; the object must not be used afterwards.
   void delete_files();
+  // Closes the files and renames them to <name>.deleted (retention); returns the new paths for the
+  // caller to remove later. The object must not be used afterwards.
+  std::vector<std::filesystem::path> mark_deleted();
   const std::filesystem::path& log_path() const { return log_path_; }
 
  private:

@@ -27,6 +27,12 @@ struct LogConfig {
   int64_t flush_ms = INT64_MAX;
   // Broker-wide producer.id.expiration.ms (default 1 day): idle idempotent producers are forgotten.
   int64_t producer_id_expiration_ms = 86400000;
+  // Retention: -1 keeps segments forever / at any size. Deleted segments are renamed *.deleted and
+  // removed file_delete_delay_ms later, so readers that raced the deletion can finish.
+  int64_t retention_ms = 7 * 24 * 3600 * 1000LL;
+  int64_t retention_bytes = -1;
+  int64_t file_delete_delay_ms = 60000;
+  bool operator==(const LogConfig&) const = default;
 };
 
 struct AppendInfo {

@@ -6,6 +6,7 @@
 
 #include "protocol/error_codes.h"
 #include "protocol/records/record_builder.h"
+#include "storage/batch_filter.h"
 
 namespace samsa::server::group {
 namespace {
@@ -269,12 +270,14 @@ void GroupCoordinator::load_partition(int32_t partition) {
       rest = rest.subspan(batch.size());
       offset = header->last_offset() + 1;
       if (header->is_control()) continue;
-      std::vector<records::Record> parsed;
-      try {
-        parsed = records::parse_records(batch);
-      } catch (const records::RecordError& e) {
+      // The log cleaner leaves gaps in offset deltas, which parse_records refuses.
+      std::vector<storage::FilterRecord> parsed;
+      std::vector<uint8_t> scratch;
+      if (auto err = storage::load_batch_records(batch, *header, kLoadReadBytes * 64ULL, &scratch,
+                                                 &parsed);
+          !err.empty()) {
         spdlog::warn("event=offsets_batch_skipped partition={} offset={} error=\"{}\"", partition,
-                     header->base_offset, e.what());
+                     header->base_offset, err);
         continue;
       }
       for (const auto& r : parsed) {

@@ -5,6 +5,7 @@
 #include "protocol/messages/create_topics_response.h"
 #include "server/api_table.h"
 #include "server/async_bridge.h"
+#include "server/config_service.h"
 
 namespace samsa::server {
 
@@ -18,6 +19,7 @@ asio::awaitable<void> handle_create_topics(RequestContext& ctx) {
   std::map<std::string, int> counts;
   for (const auto& t : request.topics) counts[t.name]++;
   std::vector<cluster::CreateTopicRequest> topics;
+  std::map<std::string, std::map<std::string, std::string>> overrides;
   for (const auto& t : request.topics) {
     if (counts[t.name] > 1) continue;
     cluster::CreateTopicRequest c;
@@ -28,6 +30,7 @@ asio::awaitable<void> handle_create_topics(RequestContext& ctx) {
     for (const auto& cfg : t.configs) {
       if (cfg.value) c.configs[cfg.name] = *cfg.value;
     }
+    overrides[c.name] = c.configs;
     topics.push_back(std::move(c));
   }
   TopicResults results;
@@ -54,6 +57,22 @@ asio::awaitable<void> handle_create_topics(RequestContext& ctx) {
         r.error_message.empty() ? std::nullopt : std::optional<std::string>(r.error_message);
     out.num_partitions = r.num_partitions;
     out.replication_factor = r.replication_factor;
+    // v5+ answers with the topic's effective configs.
+    if (r.error_code == 0 && ctx.version() >= 5 && ctx.services.configs != nullptr) {
+      cluster::TopicState effective;
+      if (auto it = overrides.find(r.name); it != overrides.end()) effective.configs = it->second;
+      out.configs.emplace();
+      for (auto& c :
+           ctx.services.configs->describe_topic(*ctx.services.topics.image(), &effective)) {
+        Response::CreatableTopicConfigs cfg;
+        cfg.name = std::move(c.name);
+        cfg.value = std::move(c.value);
+        cfg.read_only = c.read_only;
+        cfg.config_source = static_cast<int8_t>(c.source);
+        cfg.is_sensitive = c.sensitive;
+        out.configs->push_back(std::move(cfg));
+      }
+    }
     response.topics.push_back(std::move(out));
   }
   response.encode(ctx.response, ctx.version());
