@@ -3,8 +3,7 @@
 #include "protocol/messages/alter_configs_request.h"
 #include "protocol/messages/alter_configs_response.h"
 #include "server/api_table.h"
-#include "server/async_bridge.h"
-#include "server/config_service.h"
+#include "server/handlers/alter_configs_common.h"
 
 namespace samsa::server {
 
@@ -21,27 +20,8 @@ asio::awaitable<void> handle_alter_configs(RequestContext& ctx) {
     for (const auto& c : r.configs) a.ops.push_back({c.name, AlterOp::kSet, c.value});
     resources.push_back(std::move(a));
   }
-  ConfigResults results;
-  if (ctx.services.configs == nullptr) {
-    for (const auto& r : resources) {
-      results.push_back({r.resource_type, r.resource_name,
-                         static_cast<int16_t>(protocol::ErrorCode::kUnknownServerError), ""});
-    }
-  } else if (!resources.empty()) {
-    results = co_await await_callback<ConfigResults>([&](std::function<void(ConfigResults)> done) {
-      ctx.services.configs->alter(std::move(resources), false, request.validate_only,
-                                  std::move(done));
-    });
-  }
-  for (const auto& r : results) {
-    Response::AlterConfigsResourceResponse out;
-    out.error_code = r.error_code;
-    out.error_message =
-        r.error_message.empty() ? std::nullopt : std::optional<std::string>(r.error_message);
-    out.resource_type = r.resource_type;
-    out.resource_name = r.resource_name;
-    response.responses.push_back(std::move(out));
-  }
+  auto results = co_await alter_through_service(ctx, resources, false, request.validate_only);
+  fill_alter_results(results, response);
   response.encode(ctx.response, ctx.version());
 }
 

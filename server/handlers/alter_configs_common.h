@@ -1,0 +1,47 @@
+#pragma once
+// What AlterConfigs and IncrementalAlterConfigs share: both hand their resources to the
+// ConfigService and answer one result per resource with the same fields.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/error_codes.h"
+#include "server/async_bridge.h"
+#include "server/config_service.h"
+#include "server/request_context.h"
+
+namespace samsa::server {
+
+inline asio::awaitable<ConfigResults> alter_through_service(RequestContext& ctx,
+                                                            std::vector<AlterResource>& resources,
+                                                            bool incremental, bool validate_only) {
+  ConfigResults results;
+  if (ctx.services.configs == nullptr) {
+    for (const auto& r : resources) {
+      results.push_back({r.resource_type, r.resource_name,
+                         static_cast<int16_t>(protocol::ErrorCode::kUnknownServerError), ""});
+    }
+  } else if (!resources.empty()) {
+    // Captures by reference: see await_callback (GCC 12 mishandles by-value string captures here).
+    results = co_await await_callback<ConfigResults>([&](std::function<void(ConfigResults)> done) {
+      ctx.services.configs->alter(std::move(resources), incremental, validate_only,
+                                  std::move(done));
+    });
+  }
+  co_return results;
+}
+
+template <typename Response>
+void fill_alter_results(const ConfigResults& results, Response& response) {
+  for (const auto& r : results) {
+    typename decltype(response.responses)::value_type out;
+    out.error_code = r.error_code;
+    out.error_message =
+        r.error_message.empty() ? std::nullopt : std::optional<std::string>(r.error_message);
+    out.resource_type = r.resource_type;
+    out.resource_name = r.resource_name;
+    response.responses.push_back(std::move(out));
+  }
+}
+
+}  // namespace samsa::server
