@@ -45,7 +45,7 @@ PORT=$(free_port)
 CPORT=$(free_port)
 while [ "$CPORT" = "$PORT" ]; do CPORT=$(free_port); done
 "$BROKER" --override "listeners=PLAINTEXT://127.0.0.1:$PORT" --override "log.dirs=$WORK/data" \
-  --override "controller.quorum.voters=1@127.0.0.1:$CPORT" >"$WORK/broker.out" 2>"$WORK/broker.log" &
+  --override "controller.quorum.voters=1@127.0.0.1:$CPORT" --override "admin.listeners=" >"$WORK/broker.out" 2>"$WORK/broker.log" &
 BROKER_PID=$!
 for _ in $(seq 1 300); do
   grep -q 'event=broker_started' "$WORK/broker.log" 2>/dev/null && break

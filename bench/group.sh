@@ -119,7 +119,7 @@ while [ "$CPORT" = "$PORT" ]; do CPORT=$(free_port); done
 mkdir -p "$WORK/data"
 # shellcheck disable=SC2086 # BENCH_BROKER_ARGS is a list of flags
 "$BROKER" --override "listeners=PLAINTEXT://127.0.0.1:$PORT" --override "log.dirs=$WORK/data" \
-  --override "controller.quorum.voters=1@127.0.0.1:$CPORT" ${BENCH_BROKER_ARGS:-} \
+  --override "controller.quorum.voters=1@127.0.0.1:$CPORT" --override "admin.listeners=" ${BENCH_BROKER_ARGS:-} \
   >"$WORK/broker.out" 2>"$WORK/broker.log" &
 BROKER_PID=$!
 for _ in $(seq 1 300); do

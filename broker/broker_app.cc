@@ -5,10 +5,26 @@
 #include <fstream>
 #include <future>
 
+#include "admin-http/routes/routes.h"
 #include "config/listeners.h"
+#include "metrics/families.h"
+#include "protocol/error_codes.h"
+#include "protocol/messages/api_registry.h"
+#include "server/api_table.h"
+#include "server/metrics_sources.h"
 
 namespace samsa::broker {
 namespace {
+
+// The cleaner settings in force, dynamic values included (all four keys are cluster-wide dynamic).
+storage::CleanerConfig cleaner_config(const config::EffectiveConfig& view) {
+  storage::CleanerConfig cc;
+  cc.threads = view.get_int("log.cleaner.threads");
+  cc.dedupe_buffer_bytes = static_cast<size_t>(view.get_long("log.cleaner.dedupe.buffer.size"));
+  cc.io_max_bytes_per_second = view.get_double("log.cleaner.io.max.bytes.per.second");
+  cc.backoff_ms = view.get_long("log.cleaner.backoff.ms");
+  return cc;
+}
 
 std::vector<std::filesystem::path> log_dirs_from(const config::BrokerConfig& config) {
   std::vector<std::filesystem::path> out;
@@ -21,7 +37,60 @@ std::vector<std::filesystem::path> log_dirs_from(const config::BrokerConfig& con
 }  // namespace
 
 BrokerApp::BrokerApp(const config::BrokerConfig& config)
-    : config_(config), node_id_(config.get_int("node.id")), log_dirs_(log_dirs_from(config)) {}
+    : config_(config),
+      node_id_(config.get_int("node.id")),
+      metrics_(config.metrics_constant_labels()),
+      log_dirs_(log_dirs_from(config)) {
+  register_process_metrics();
+}
+
+void BrokerApp::register_process_metrics() {
+  process_metrics_ = std::make_shared<metrics::ProcessMetrics>(SAMSA_VERSION, node_id_, log_dirs_);
+  metrics_.add_collector(process_metrics_);
+  metrics_.add_collector(std::make_shared<metrics::FunctionCollector>(
+      [this](std::vector<prometheus::MetricFamily>& out) {
+        // Kafka's BrokerState: STARTING 1, RUNNING 3, SHUTTING_DOWN 7.
+        const bool ready = readiness_.ready();
+        const bool stopping = !ready && readiness_.reason() == "broker is shutting down";
+        metrics::add_single_gauge(out, "kafka_server_kafkaserver_brokerstate",
+                                  "Broker state (1 starting, 3 running, 7 shutting down)",
+                                  ready      ? 3
+                                  : stopping ? 7
+                                             : 1);
+        auto& malformed = metrics::add_family(
+            out, "samsa_kafka_malformed_requests_total",
+            "Kafka requests refused as malformed (bad size, unknown API or version, undecodable "
+            "body); each closes its connection",
+            prometheus::MetricType::Counter);
+        metrics::add_counter(malformed, {}, static_cast<double>(stats_.malformed_requests.load()));
+      }));
+}
+
+void BrokerApp::register_service_metrics() {
+  kafka_metrics_ = std::make_unique<metrics::KafkaMetrics>(
+      metrics_,
+      [](int16_t key) {
+        // Only APIs we serve, so a client sending arbitrary keys cannot add series.
+        const protocol::ApiInfo* api = server::find_api(key) ? protocol::find_api(key) : nullptr;
+        return api ? std::string(api->name) : std::string();
+      },
+      [](int16_t code) { return std::string(protocol::error_name(code)); });
+  kafka_metrics_->topics->set_topic_list([this] {
+    auto image = controller_->image();
+    std::vector<std::string> names;
+    names.reserve(image->topics().size());
+    for (const auto& [name, topic] : image->topics()) names.push_back(name);
+    return names;
+  });
+  services_->metrics = kafka_metrics_.get();
+  produce_->set_metrics(kafka_metrics_->topics.get());
+  server::MetricsSources sources;
+  sources.node_id = node_id_;
+  sources.topics = topics_.get();
+  sources.partitions = partitions_.get();
+  sources.groups = groups_.get();
+  server::register_metrics_collectors(metrics_, sources);
+}
 
 BrokerApp::~BrokerApp() {
   stop();
@@ -35,7 +104,21 @@ std::string BrokerApp::resolve_cluster_id() const {
   return config::generate_cluster_id();
 }
 
+void BrokerApp::start_admin_http() {
+  admin_ctx_ = std::make_unique<admin_http::AdminContext>(config_, metrics_, readiness_, node_id_);
+  admin_http::register_routes(admin_router_, *admin_ctx_);
+  admin_http::AdminHttpOptions options;
+  options.listeners = config_.admin_listeners();
+  options.threads = config_.get_int("admin.http.threads");
+  options.max_body_bytes = static_cast<size_t>(config_.get_int("admin.http.max.body.bytes"));
+  options.request_timeout_ms = config_.get_int("admin.http.request.timeout.ms");
+  admin_http_ = std::make_unique<admin_http::AdminHttpServer>(options, admin_router_, readiness_);
+  admin_http_->start();
+}
+
 void BrokerApp::start() {
+  readiness_.set_starting("starting the admin HTTP server");
+  start_admin_http();
   const std::string cluster_id = resolve_cluster_id();
   const auto listeners = config_.listeners();
   for (const auto& l : listeners) {
@@ -51,6 +134,7 @@ void BrokerApp::start() {
           : advertised.front().host;
 
   // Storage first: recovery must finish before anything can read or write a partition.
+  readiness_.set_starting("recovering log dirs");
   storage::LogConfig defaults;
   defaults.segment_bytes = std::stoll(config_.topic_default("segment.bytes"));
   defaults.segment_ms = std::stoll(config_.topic_default("segment.ms"));
@@ -61,6 +145,7 @@ void BrokerApp::start() {
   defaults.file_delete_delay_ms = std::stoll(config_.topic_default("file.delete.delay.ms"));
   logs_ = std::make_unique<storage::LogManager>(log_dirs_, cluster_id, node_id_, defaults);
 
+  readiness_.set_starting("loading cluster metadata");
   // Cluster metadata: a quorum of the configured voters (a quorum of one by default).
   cluster::QuorumOptions quorum_options;
   quorum_options.node_id = node_id_;
@@ -97,6 +182,7 @@ void BrokerApp::start() {
   topics_ = std::make_unique<server::TopicService>(*controller_, *partitions_, config_);
   services_ = std::make_unique<server::Services>(
       server::Services{config_, *topics_, *partitions_, stats_, node_id_});
+  readiness_.set_starting("loading consumer groups");
   // Groups load from __consumer_offsets partitions this broker leads, before the listeners open.
   groups_ =
       std::make_unique<server::group::GroupCoordinator>(*topics_, *partitions_, config_, node_id_);
@@ -109,16 +195,30 @@ void BrokerApp::start() {
   services_->producer_ids = producer_ids_.get();
   configs_ = std::make_unique<server::ConfigService>(*controller_, *partitions_, config_, node_id_);
   services_->configs = configs_.get();
+  produce_ = std::make_unique<server::ProduceService>(*topics_, *partitions_);
+  services_->produce = produce_.get();
+  register_service_metrics();
   if (config_.get_bool("log.cleaner.enable")) start_cleaner();
 
+  readiness_.set_starting("opening the Kafka listeners");
   std::vector<server::ListenerSpec> specs;
   for (const auto& l : listeners) specs.push_back({l.name, l.host, l.port});
-  int threads = config_.get_int("num.network.threads");
+  int threads = server::effective_config(config_, *controller_->image(), node_id_)
+                    .get_int("num.network.threads");
   kafka_ = std::make_unique<server::KafkaServer>(*services_, specs, threads,
                                                  config_.get_int("socket.request.max.bytes"));
   kafka_->start();
+  watch_dynamic_configs();
   housekeeping_ = std::thread([this] { run_housekeeping(); });
   started_ = true;
+  admin_ctx_->cluster_id = cluster_id;
+  process_metrics_->set_cluster_id(cluster_id);
+  admin_ctx_->topics = topics_.get();
+  admin_ctx_->configs = configs_.get();
+  admin_ctx_->partitions = partitions_.get();
+  admin_ctx_->groups = groups_.get();
+  admin_ctx_->produce = produce_.get();
+  readiness_.set_ready();
 
   std::string where;
   for (size_t i = 0; i < listeners.size(); ++i) {
@@ -127,8 +227,15 @@ void BrokerApp::start() {
   }
   std::string dirs;
   for (const auto& d : log_dirs_) dirs += (dirs.empty() ? "" : ",") + d.string();
-  spdlog::info("event=broker_started node_id={} cluster_id={} listeners={} log_dirs={}", node_id_,
-               cluster_id, where, dirs);
+  std::string admin;
+  const auto admin_listeners = config_.admin_listeners();
+  const auto admin_ports = admin_http_->bound_ports();
+  for (size_t i = 0; i < admin_listeners.size() && i < admin_ports.size(); ++i) {
+    admin += (i ? "," : "") + admin_listeners[i].scheme + "://" + admin_listeners[i].host + ":" +
+             std::to_string(admin_ports[i]);
+  }
+  spdlog::info("event=broker_started node_id={} cluster_id={} listeners={} admin={} log_dirs={}",
+               node_id_, cluster_id, where, admin.empty() ? "disabled" : admin, dirs);
 }
 
 void BrokerApp::run_housekeeping() {
@@ -162,20 +269,14 @@ void BrokerApp::run_housekeeping() {
 }
 
 void BrokerApp::start_cleaner() {
-  storage::CleanerConfig cc;
-  cc.threads = config_.get_int("log.cleaner.threads");
-  cc.dedupe_buffer_bytes = static_cast<size_t>(config_.get_long("log.cleaner.dedupe.buffer.size"));
-  cc.io_max_bytes_per_second = config_.get_double("log.cleaner.io.max.bytes.per.second");
-  cc.backoff_ms = config_.get_long("log.cleaner.backoff.ms");
-  // Topic configs are read from the current image on every pass, so altered configs apply.
+  // Topic configs and dynamic broker defaults are read from the current image on every pass.
   auto policy_for =
       [this](const storage::TopicPartition& tp) -> std::optional<storage::CompactionPolicy> {
     auto image = controller_->image();
     const cluster::TopicState* topic = image->topic(tp.topic);
     if (!topic) return std::nullopt;
     auto value = [&](const char* key) {
-      auto it = topic->configs.find(key);
-      return it != topic->configs.end() ? it->second : config_.topic_default(key);
+      return server::resolve_topic_config(config_, *image, node_id_, topic, key);
     };
     if (value("cleanup.policy").find("compact") == std::string::npos) return std::nullopt;
     storage::CompactionPolicy p;
@@ -185,11 +286,39 @@ void BrokerApp::start_cleaner() {
     p.delete_retention_ms = std::stoll(value("delete.retention.ms"));
     return p;
   };
+  const auto cc =
+      cleaner_config(server::effective_config(config_, *controller_->image(), node_id_));
   cleaner_ = std::make_unique<storage::LogCleaner>(*logs_, cc, policy_for);
   cleaner_->start();
+  spdlog::info(
+      "event=cleaner_started threads={} dedupe_buffer_bytes={} io_max_bytes_per_second={} "
+      "backoff_ms={}",
+      cc.threads, cc.dedupe_buffer_bytes, cc.io_max_bytes_per_second, cc.backoff_ms);
+}
+
+void BrokerApp::watch_dynamic_configs() {
+  // Dynamic broker configs reach what was built from the static config. Topic-level defaults
+  // need nothing here: the PartitionManager and the cleaner resolve them per image.
+  dynamic_ = std::make_unique<server::DynamicBrokerConfig>(config_, node_id_);
+  if (cleaner_) {
+    dynamic_->subscribe<storage::CleanerConfig>(
+        cleaner_config, [this](const storage::CleanerConfig& cc) { cleaner_->reconfigure(cc); });
+  }
+  dynamic_->subscribe<int>(
+      [](const config::EffectiveConfig& view) { return view.get_int("num.network.threads"); },
+      [this](const int& threads) {
+        if (threads != kafka_->network_threads()) kafka_->resize_network_threads(threads);
+      });
+  controller_->on_image_change([this](std::shared_ptr<const cluster::MetadataImage> image) {
+    dynamic_->apply_image(*image);
+  });
+  dynamic_->apply_image(*controller_->image());
 }
 
 void BrokerApp::stop() {
+  // Routes call into the services below; stop serving HTTP before any of them goes away.
+  readiness_.set_stopping();
+  if (admin_http_) admin_http_->stop();
   if (!started_) return;
   started_ = false;
   spdlog::info("event=broker_stopping node_id={}", node_id_);

@@ -9,13 +9,22 @@
 #include <thread>
 #include <vector>
 
+#include "admin-http/admin_context.h"
+#include "admin-http/http_server.h"
+#include "admin-http/readiness.h"
+#include "admin-http/router.h"
 #include "cluster/controller.h"
 #include "cluster/quorum/metadata_quorum.h"
 #include "config/broker_config.h"
+#include "metrics/kafka_metrics.h"
+#include "metrics/metrics_registry.h"
+#include "metrics/process_metrics.h"
 #include "server/config_service.h"
+#include "server/dynamic_broker_config.h"
 #include "server/group/group_coordinator.h"
 #include "server/kafka_server.h"
 #include "server/partition_manager.h"
+#include "server/produce_service.h"
 #include "server/producer_id_allocator.h"
 #include "server/topic_service.h"
 #include "storage/log_cleaner.h"
@@ -34,12 +43,28 @@ class BrokerApp {
   void stop();
 
  private:
+  // The admin HTTP server starts first so /v1/status/ready and /metrics answer during recovery.
+  void start_admin_http();
   void run_housekeeping();
   void start_cleaner();
+  // Subscribes the cleaner and the network threads to dynamic broker config changes.
+  void watch_dynamic_configs();
+  // Process, broker-state and connection-layer families; registered at construction so scrapes
+  // during startup have them.
+  void register_process_metrics();
+  // Data-path metrics and the collectors that read the services, once those exist.
+  void register_service_metrics();
   std::string resolve_cluster_id() const;
 
   const config::BrokerConfig& config_;
   int32_t node_id_;
+  metrics::MetricsRegistry metrics_;
+  std::shared_ptr<metrics::ProcessMetrics> process_metrics_;
+  std::unique_ptr<metrics::KafkaMetrics> kafka_metrics_;
+  admin_http::Readiness readiness_;
+  admin_http::Router admin_router_;
+  std::unique_ptr<admin_http::AdminContext> admin_ctx_;
+  std::unique_ptr<admin_http::AdminHttpServer> admin_http_;
   std::vector<std::filesystem::path> log_dirs_;
   std::unique_ptr<storage::LogManager> logs_;
   std::unique_ptr<cluster::Controller> controller_;
@@ -48,7 +73,9 @@ class BrokerApp {
   std::unique_ptr<server::group::GroupCoordinator> groups_;
   std::unique_ptr<server::ProducerIdAllocator> producer_ids_;
   std::unique_ptr<server::ConfigService> configs_;
+  std::unique_ptr<server::ProduceService> produce_;
   std::unique_ptr<storage::LogCleaner> cleaner_;
+  std::unique_ptr<server::DynamicBrokerConfig> dynamic_;
   server::ServerStats stats_;
   std::unique_ptr<server::Services> services_;
   std::unique_ptr<server::KafkaServer> kafka_;

@@ -148,6 +148,15 @@ std::vector<ConfigDef> make_broker_defs() {
                   kHigh, kPerBroker,
                   "Addresses of the admin HTTP server (REST API, /metrics, health). Empty "
                   "disables it."));
+  v.push_back(def("admin.http.threads", I, "16", at_least(2), kMedium, kReadOnly,
+                  "Worker threads of the admin HTTP server; each serves one connection at a "
+                  "time, further connections wait in the accept queue."));
+  v.push_back(def("admin.http.max.body.bytes", I, "10485760", at_least(1024), kMedium, kReadOnly,
+                  "Largest request body the admin HTTP server accepts (413 beyond it). Streamed "
+                  "produce requests are bounded per record instead."));
+  v.push_back(def("admin.http.request.timeout.ms", I, "30000", at_least(100), kMedium, kReadOnly,
+                  "How long the admin HTTP server waits for a client to send a request or read "
+                  "a response before it drops the connection (slow clients cannot hold threads)."));
 
   // --- Storage layout ----------------------------------------------------------------------
   v.push_back(def("log.dirs", S, null, none, kHigh, kReadOnly,
@@ -214,20 +223,20 @@ std::vector<ConfigDef> make_broker_defs() {
                   "Age at which a segment is rolled even if not full. Takes precedence over "
                   "log.roll.hours.",
                   {"log.roll.hours"}));
-  v.push_back(def("log.roll.hours", I, "168", at_least(1), kHigh, kClusterWide,
+  v.push_back(def("log.roll.hours", I, "168", at_least(1), kHigh, kReadOnly,
                   "log.roll.ms in hours, used when log.roll.ms is not set."));
   v.push_back(def("log.roll.jitter.ms", L, null, at_least(0), kHigh, kClusterWide,
                   "Random amount subtracted from the roll age so segments do not roll together.",
                   {"log.roll.jitter.hours"}));
-  v.push_back(def("log.roll.jitter.hours", I, "0", at_least(0), kHigh, kClusterWide,
+  v.push_back(def("log.roll.jitter.hours", I, "0", at_least(0), kHigh, kReadOnly,
                   "log.roll.jitter.ms in hours, used when log.roll.jitter.ms is not set."));
   v.push_back(def("log.retention.ms", L, null, at_least(-1), kHigh, kClusterWide,
                   "How long segments are kept before deletion; -1 keeps them forever. Takes "
                   "precedence over log.retention.minutes and log.retention.hours.",
                   {"log.retention.minutes", "log.retention.hours"}));
-  v.push_back(def("log.retention.minutes", I, null, none, kHigh, kClusterWide,
+  v.push_back(def("log.retention.minutes", I, null, none, kHigh, kReadOnly,
                   "Retention in minutes, used when log.retention.ms is not set."));
-  v.push_back(def("log.retention.hours", I, "168", none, kHigh, kClusterWide,
+  v.push_back(def("log.retention.hours", I, "168", none, kHigh, kReadOnly,
                   "Retention in hours, used when neither log.retention.ms nor "
                   "log.retention.minutes is set."));
   v.push_back(def("log.retention.bytes", L, "-1", none, kHigh, kClusterWide,
@@ -323,6 +332,12 @@ std::vector<ConfigDef> make_broker_defs() {
   v.push_back(def("offsets.topic.replication.factor", I, "1", at_least(1), kHigh, kReadOnly,
                   "Replication factor of __consumer_offsets. Kafka defaults to 3; Samsa to 1 so a "
                   "single node works. Use 3 in production clusters."));
+  v.push_back(def("offsets.topic.segment.bytes", I, "104857600", at_least(1), kHigh, kReadOnly,
+                  "segment.bytes of __consumer_offsets, kept small so that compaction, which "
+                  "never touches the active segment, keeps the topic small and loads fast."));
+  v.push_back(def("offsets.topic.compression.codec", I, "0", between(0, 4), kHigh, kReadOnly,
+                  "Codec of the batches the group coordinator writes to __consumer_offsets, as "
+                  "Kafka's id: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd."));
   v.push_back(def("offsets.retention.minutes", I, "10080", at_least(1), kHigh, kReadOnly,
                   "How long committed offsets of an empty group are kept."));
   v.push_back(def("offsets.retention.check.interval.ms", L, "600000", at_least(1), kHigh, kReadOnly,

@@ -8,11 +8,35 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "protocol/types.h"
 
 namespace samsa::protocol {
+
+// Counts the error codes of the responses encoded through a Writer (each `ErrorCode` field of a
+// response, at every nesting level), as Kafka's AbstractResponse.errorCounts() does for its
+// ErrorsPerSec metric. The generated encoders report them, so no handler has to.
+class ErrorTally {
+ public:
+  void add(int16_t code) {
+    for (auto& [c, n] : counts_) {
+      if (c == code) {
+        ++n;
+        return;
+      }
+    }
+    counts_.emplace_back(code, 1);
+  }
+  void clear() { counts_.clear(); }
+  bool empty() const { return counts_.empty(); }
+  // (error code, occurrences); a response holds few distinct codes, so a vector beats a map.
+  const std::vector<std::pair<int16_t, uint32_t>>& counts() const { return counts_; }
+
+ private:
+  std::vector<std::pair<int16_t, uint32_t>> counts_;
+};
 
 class Writer {
  public:
@@ -25,6 +49,12 @@ class Writer {
 
   void write_int8(int8_t v) { out_.push_back(static_cast<uint8_t>(v)); }
   void write_int16(int16_t v) { write_be(static_cast<uint16_t>(v), 2); }
+  // A response's ErrorCode field: written as int16 and counted in the tally, if one is set.
+  void write_error_code(int16_t v) {
+    write_int16(v);
+    if (errors_ != nullptr) errors_->add(v);
+  }
+  void set_error_tally(ErrorTally* errors) { errors_ = errors; }
   void write_int32(int32_t v) { write_be(static_cast<uint32_t>(v), 4); }
   void write_int64(int64_t v) { write_be(static_cast<uint64_t>(v), 8); }
   void write_uint16(uint16_t v) { write_be(v, 2); }
@@ -56,6 +86,7 @@ class Writer {
 
   std::vector<uint8_t>& out_;
   size_t start_;
+  ErrorTally* errors_ = nullptr;
 };
 
 // Same write_* interface as Writer; records only how many bytes would be written.
@@ -65,6 +96,7 @@ class SizeCounter {
 
   void write_int8(int8_t) { size_ += 1; }
   void write_int16(int16_t) { size_ += 2; }
+  void write_error_code(int16_t) { size_ += 2; }
   void write_int32(int32_t) { size_ += 4; }
   void write_int64(int64_t) { size_ += 8; }
   void write_uint16(uint16_t) { size_ += 2; }

@@ -39,13 +39,6 @@ int8_t kafka_type(config::Type t) {
   return 0;
 }
 
-// Milliseconds per unit of broker keys Kafka expresses in hours or minutes.
-int64_t unit_ms(std::string_view key) {
-  if (key.ends_with(".hours")) return 3600 * 1000;
-  if (key.ends_with(".minutes")) return 60 * 1000;
-  return 1;
-}
-
 const std::map<std::string, std::string>* resource_configs(const cluster::MetadataImage& image,
                                                            const std::string& name) {
   auto it = image.resource_configs().find({cluster::kResourceBroker, name});
@@ -57,33 +50,31 @@ bool is_broker_id(const std::string& name) {
          name.find_first_not_of("0123456789") == std::string::npos && std::stoll(name) <= INT32_MAX;
 }
 
+ConfigSource source_of(config::Layer layer) {
+  switch (layer) {
+    case config::Layer::kPerBroker:
+      return ConfigSource::kDynamicBroker;
+    case config::Layer::kClusterDefault:
+      return ConfigSource::kDynamicDefaultBroker;
+    case config::Layer::kStatic:
+      return ConfigSource::kStaticBroker;
+    case config::Layer::kDefault:
+      return ConfigSource::kDefault;
+  }
+  return ConfigSource::kUnknown;
+}
+
 // Kafka's synonym order for broker keys `names` (a key and its lower-precedence synonyms): every
 // per-broker dynamic value, then every cluster-wide dynamic value, then static, then defaults.
 std::vector<ConfigSynonym> broker_synonyms(const config::BrokerConfig& config,
                                            const cluster::MetadataImage& image, int32_t node_id,
                                            const std::vector<std::string>& names) {
   std::vector<ConfigSynonym> out;
-  auto add_dynamic = [&](const std::map<std::string, std::string>* layer, ConfigSource source) {
-    if (!layer) return;
-    for (const auto& n : names) {
-      auto it = layer->find(n);
-      if (it != layer->end()) out.push_back({n, it->second, source});
-    }
-  };
-  add_dynamic(resource_configs(image, std::to_string(node_id)), ConfigSource::kDynamicBroker);
-  add_dynamic(resource_configs(image, ""), ConfigSource::kDynamicDefaultBroker);
-  for (const auto& n : names) {
-    if (config::find_broker_def(n) && config.is_set(n)) {
-      out.push_back({n, config.value_string(n), ConfigSource::kStaticBroker});
-    }
-  }
-  for (const auto& n : names) {
-    const ConfigDef* def = config::find_broker_def(n);
-    if (def && def->default_value) out.push_back({n, def->default_value, ConfigSource::kDefault});
-  }
-  for (auto& s : out) {
-    const ConfigDef* def = config::find_broker_def(s.name);
-    if (def && def->sensitive()) s.value.reset();
+  for (auto& lv : effective_config(config, image, node_id).layered(names)) {
+    const ConfigDef* def = config::find_broker_def(lv.name);
+    std::optional<std::string> value;
+    if (!def || !def->sensitive()) value = std::move(lv.value);
+    out.push_back({std::move(lv.name), std::move(value), source_of(lv.layer)});
   }
   return out;
 }
@@ -95,6 +86,12 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 }  // namespace
+
+config::EffectiveConfig effective_config(const config::BrokerConfig& config,
+                                         const cluster::MetadataImage& image, int32_t node_id) {
+  return config::EffectiveConfig(config, resource_configs(image, std::to_string(node_id)),
+                                 resource_configs(image, ""));
+}
 
 std::vector<ConfigSynonym> topic_config_synonyms(const config::BrokerConfig& config,
                                                  const cluster::MetadataImage& image,
@@ -115,21 +112,12 @@ std::vector<ConfigSynonym> topic_config_synonyms(const config::BrokerConfig& con
 std::string resolve_topic_config(const config::BrokerConfig& config,
                                  const cluster::MetadataImage& image, int32_t node_id,
                                  const cluster::TopicState* topic, std::string_view key) {
-  const ConfigDef* def = config::find_topic_def(key);
-  if (!def) return "";
-  for (const auto& s : topic_config_synonyms(config, image, node_id, topic, key)) {
-    if (!s.value) continue;
-    int64_t unit = unit_ms(s.name);
-    if (unit == 1) return *s.value;
-    try {
-      int64_t n = std::stoll(*s.value);
-      // Kafka treats any negative retention as "forever"; INT hours/minutes cannot overflow.
-      return n < 0 ? "-1" : std::to_string(n * unit);
-    } catch (const std::exception&) {
-      continue;  // validated on the way in; a bad stored value falls through to the next layer
-    }
+  if (!config::find_topic_def(key)) return "";
+  if (topic) {
+    auto it = topic->configs.find(std::string(key));
+    if (it != topic->configs.end()) return it->second;
   }
-  return def->default_value.value_or("");
+  return effective_config(config, image, node_id).topic_default(key);
 }
 
 ConfigService::ConfigService(cluster::Controller& controller, PartitionManager& partitions,
@@ -194,7 +182,10 @@ DescribeResult ConfigService::describe_broker(const cluster::MetadataImage& imag
     if (const auto* layer = resource_configs(image, "")) {
       for (const auto& [key, value] : *layer) {
         const ConfigDef* def = config::find_broker_def(key);
-        if (!def) continue;
+        // Values a key may not have at this level are ignored at runtime, so not described.
+        if (!def || def->dynamic == config::DynamicScope::kReadOnly ||
+            def->dynamic == config::DynamicScope::kPerBroker)
+          continue;
         DescribedConfig c;
         c.name = key;
         c.value = def->sensitive() ? std::nullopt : std::optional<std::string>(value);
@@ -255,7 +246,13 @@ std::optional<cluster::ConfigAlteration> ConfigService::prepare(
     current = &t->configs;
   } else if (r.resource_type == cluster::kResourceBroker) {
     if (!r.resource_name.empty() && !is_broker_id(r.resource_name)) {
-      return fail(kInvalidRequest, fmt::format("Invalid broker id '{}'", r.resource_name));
+      return fail(kInvalidRequest,
+                  fmt::format("Node id must be an integer, but it is: {}", r.resource_name));
+    }
+    // As in Kafka, a broker's own configs are altered through that broker.
+    if (!r.resource_name.empty() && r.resource_name != std::to_string(node_id_)) {
+      return fail(kInvalidRequest, fmt::format("Unexpected broker id, expected {}, but received {}",
+                                               node_id_, r.resource_name));
     }
     current = resource_configs(image, r.resource_name);
   } else {
@@ -276,16 +273,17 @@ std::optional<cluster::ConfigAlteration> ConfigService::prepare(
       return fail(kInvalidConfig,
                   fmt::format("Unknown {} configuration '{}'", topic ? "topic" : "broker", op.key));
     }
+    // Kafka answers every failed broker-config validation with INVALID_REQUEST (KAFKA-13609).
+    const int16_t invalid = topic ? kInvalidConfig : kInvalidRequest;
     if (!topic) {
       if (def->dynamic == config::DynamicScope::kReadOnly) {
-        return fail(
-            kInvalidConfig,
-            fmt::format("Cannot update these configs dynamically: [{}] (read-only)", op.key));
+        return fail(invalid,
+                    fmt::format("Cannot update these configs dynamically: Set({})", op.key));
       }
       if (def->dynamic == config::DynamicScope::kPerBroker && r.resource_name.empty()) {
-        return fail(kInvalidConfig,
+        return fail(invalid,
                     fmt::format("Cannot update these configs at default cluster level, broker id "
-                                "must be specified: [{}]",
+                                "must be specified: Set({})",
                                 op.key));
       }
     }
@@ -331,12 +329,63 @@ std::optional<cluster::ConfigAlteration> ConfigService::prepare(
       try {
         config::parse_value(*def, *value);
       } catch (const config::ConfigError& e) {
-        return fail(kInvalidConfig, e.what());
+        return fail(invalid, e.what());
       }
     }
     out.changes[op.key] = value;
   }
+  if (!topic) {
+    config::DynamicLayer next;
+    if (current && incremental) next = *current;
+    for (const auto& [key, value] : out.changes) {
+      if (value) {
+        next[key] = *value;
+      } else {
+        next.erase(key);
+      }
+    }
+    if (auto why = check_reconfiguration(image, r.resource_name, next); !why.empty())
+      return fail(kInvalidRequest, std::move(why));
+  }
   return out;
+}
+
+std::string ConfigService::check_reconfiguration(const cluster::MetadataImage& image,
+                                                 const std::string& resource_name,
+                                                 const config::DynamicLayer& next) const {
+  const auto now = effective_config(config_, image, node_id_);
+  const bool per_broker = !resource_name.empty();
+  const config::EffectiveConfig after(
+      config_, per_broker ? &next : resource_configs(image, std::to_string(node_id_)),
+      per_broker ? resource_configs(image, "") : &next);
+  // Kafka's LogCleaner.validateReconfiguration and DynamicThreadPool's rule, with their messages.
+  const int cur_cleaners = now.get_int("log.cleaner.threads");
+  const int cleaners = after.get_int("log.cleaner.threads");
+  if (cleaners != cur_cleaners) {
+    if (cleaners < 1) return "Log cleaner threads should be at least 1";
+    if (cleaners < cur_cleaners / 2)
+      return fmt::format(
+          "Log cleaner threads cannot be reduced to less than half the current value {}",
+          cur_cleaners);
+    if (cleaners > cur_cleaners * 2)
+      return fmt::format(
+          "Log cleaner threads cannot be increased to more than double the current value {}",
+          cur_cleaners);
+  }
+  const int cur_network = now.get_int("num.network.threads");
+  const int network = after.get_int("num.network.threads");
+  if (network != cur_network) {
+    const auto prefix = fmt::format(
+        "Dynamic thread count update validation failed for num.network.threads={}", network);
+    if (network < 1) return prefix + ", value should be at least 1";
+    if (network < cur_network / 2)
+      return fmt::format("{}, value should be at least half the current value {}", prefix,
+                         cur_network);
+    if (network > cur_network * 2)
+      return fmt::format("{}, value should not be greater than double the current value {}", prefix,
+                         cur_network);
+  }
+  return "";
 }
 
 void ConfigService::alter(std::vector<AlterResource> resources, bool incremental,

@@ -11,6 +11,7 @@
 
 #include "cluster/controller.h"
 #include "config/broker_config.h"
+#include "config/effective_config.h"
 
 namespace samsa::server {
 
@@ -66,6 +67,11 @@ struct AlterResource {
 
 using ConfigResults = std::vector<cluster::ConfigResult>;
 
+// This broker's configuration in force in `image`: its dynamic configs, then the cluster-wide
+// ones, over the static config. A view: `image` and `config` must outlive it.
+config::EffectiveConfig effective_config(const config::BrokerConfig& config,
+                                         const cluster::MetadataImage& image, int32_t node_id);
+
 // The value in force for topic key `key` (a topic config name) and every synonym that supplies it,
 // highest precedence first. `topic` may be null (broker-level default only).
 std::vector<ConfigSynonym> topic_config_synonyms(const config::BrokerConfig& config,
@@ -102,6 +108,11 @@ class ConfigService {
   std::optional<cluster::ConfigAlteration> prepare(const cluster::MetadataImage& image,
                                                    const AlterResource& r, bool incremental,
                                                    cluster::ConfigResult& result) const;
+  // Kafka's checks of a broker change against what runs now (thread pools may at most halve or
+  // double in one step). `next` is the altered resource's dynamic layer; "" if acceptable.
+  std::string check_reconfiguration(const cluster::MetadataImage& image,
+                                    const std::string& resource_name,
+                                    const config::DynamicLayer& next) const;
 
   cluster::Controller& controller_;
   PartitionManager& partitions_;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "metrics/kafka_metrics.h"
 #include "protocol/headers.h"
 #include "protocol/messages/response_header.h"
 #include "server/api_table.h"
@@ -22,8 +23,12 @@ int16_t read_be16(const uint8_t* p) {
 
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, Services& services, int32_t max_request_bytes)
-    : socket_(std::move(socket)), services_(services), max_request_bytes_(max_request_bytes) {
+Connection::Connection(asio::ip::tcp::socket socket, Services& services, int32_t max_request_bytes,
+                       metrics::ConnectionCounters* counters)
+    : socket_(std::move(socket)),
+      services_(services),
+      max_request_bytes_(max_request_bytes),
+      counters_(counters) {
   std::error_code ec;
   auto endpoint = socket_.remote_endpoint(ec);
   peer_ = ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
@@ -36,8 +41,19 @@ void Connection::reject(const char* reason, int16_t api_key, int16_t api_version
                peer_, api_key, api_version);
 }
 
+void Connection::record_request(std::chrono::steady_clock::time_point received) {
+  if (services_.metrics == nullptr) return;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count();
+  services_.metrics->requests->record(api_key_, api_version_, seconds, errors_.counts());
+}
+
 asio::awaitable<void> Connection::run() {
   services_.stats.connections_open++;
+  if (counters_ != nullptr) {
+    counters_->open++;
+    counters_->created++;
+  }
   std::vector<uint8_t> frame;
   std::vector<uint8_t> out;
   try {
@@ -52,11 +68,14 @@ asio::awaitable<void> Connection::run() {
       }
       frame.resize(static_cast<size_t>(size));
       co_await asio::async_read(socket_, asio::buffer(frame), asio::use_awaitable);
+      // Kafka's TotalTimeMs runs from the whole request being read to the response being sent.
+      const auto received = std::chrono::steady_clock::now();
       out.clear();
       if (!co_await handle_frame(frame, out)) break;
       if (!out.empty()) {
         co_await asio::async_write(socket_, asio::buffer(out), asio::use_awaitable);
       }
+      record_request(received);
       // Buffers are reused across requests (a fresh multi-megabyte buffer per fetch costs page
       // faults and zeroing), but one unusually large request must not pin its memory.
       if (frame.capacity() > kKeptBufferBytes) std::vector<uint8_t>().swap(frame);
@@ -71,6 +90,10 @@ asio::awaitable<void> Connection::run() {
     spdlog::error("event=connection_error peer={} error=\"{}\"", peer_, e.what());
   }
   services_.stats.connections_open--;
+  if (counters_ != nullptr) {
+    counters_->open--;
+    counters_->closed++;
+  }
   std::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
@@ -94,6 +117,11 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& frame,
   protocol::Reader reader(frame.data(), frame.size());
   protocol::RequestHeader header;
   protocol::Writer writer(out);
+  // The generated encoders count every ErrorCode they write (Kafka's ErrorsPerSec).
+  api_key_ = api_key;
+  api_version_ = api_version;
+  errors_.clear();
+  writer.set_error_tally(&errors_);
   try {
     // An ApiVersions version we do not know is answered, not dropped: librdkafka reconnects forever
     // otherwise. Its header is read as the newest layout we know; the body is ignored (KIP-511).

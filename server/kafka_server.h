@@ -1,8 +1,10 @@
 #pragma once
 // The Kafka listeners: one acceptor per listener, connections spread over a pool of io_contexts
-// (one thread each), each connection pinned to one of them for its whole life.
+// (one thread each, num.network.threads), each connection pinned to one of them for its whole
+// life. The pool can be resized at runtime, as Kafka resizes its network processors.
 #include <asio.hpp>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,18 +31,36 @@ class KafkaServer {
   // The port actually bound for listener `index` (useful when configured with port 0).
   int bound_port(size_t index) const;
 
+  // num.network.threads changed. Growing starts threads at once. Shrinking stops giving the
+  // surplus threads new connections; each exits once its last connection closes (Kafka closes
+  // those connections instead: clients would reconnect, but in-flight requests would fail).
+  void resize_network_threads(int threads);
+  int network_threads() const;
+  // CPU seconds each active network thread has used (index = networkProcessor), for the idle
+  // metrics.
+  std::vector<double> network_thread_cpu_seconds() const;
+
  private:
-  asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor);
-  asio::io_context& next_context();
+  struct NetworkThread {
+    std::unique_ptr<asio::io_context> context;
+    // A pointer because the guard is not move-assignable and these live in vectors.
+    std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+    std::thread thread;
+  };
+  static NetworkThread make_network_thread(bool run);
+  asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, std::string listener);
 
   Services& services_;
   std::vector<ListenerSpec> listener_specs_;
   int32_t max_request_bytes_;
-  std::vector<std::unique_ptr<asio::io_context>> contexts_;
-  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  mutable std::mutex mutex_;  // guards the fields below
+  // New connections go round-robin over active_; active_[0] also runs the acceptors.
+  std::vector<NetworkThread> active_;
+  std::vector<NetworkThread> retired_;  // draining after a shrink; joined when done or at stop
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
-  std::vector<std::thread> threads_;
   size_t next_ = 0;
+  bool started_ = false;
+  bool stopped_ = false;
 };
 
 }  // namespace samsa::server

@@ -46,9 +46,10 @@ PartitionManager::PartitionManager(storage::LogManager& logs, const config::Brok
 storage::LogConfig PartitionManager::log_config_for(const cluster::MetadataImage& image,
                                                     const cluster::TopicState& topic) const {
   // Dynamic broker configs in the image count as well as the topic's own overrides.
-  auto value = [&](const char* key) {
-    return std::stoll(resolve_topic_config(config_, image, node_id_, &topic, key));
+  auto text = [&](const char* key) {
+    return resolve_topic_config(config_, image, node_id_, &topic, key);
   };
+  auto value = [&](const char* key) { return std::stoll(text(key)); };
   storage::LogConfig c;
   c.segment_bytes = value("segment.bytes");
   c.segment_ms = value("segment.ms");
@@ -56,10 +57,12 @@ storage::LogConfig PartitionManager::log_config_for(const cluster::MetadataImage
   c.segment_index_bytes = static_cast<int32_t>(value("segment.index.bytes"));
   c.flush_messages = value("flush.messages");
   c.flush_ms = value("flush.ms");
-  c.producer_id_expiration_ms = config_.get_long("producer.id.expiration.ms");
+  c.producer_id_expiration_ms =
+      effective_config(config_, image, node_id_).get_long("producer.id.expiration.ms");
   c.retention_ms = value("retention.ms");
   c.retention_bytes = value("retention.bytes");
   c.file_delete_delay_ms = value("file.delete.delay.ms");
+  c.delete_enabled = text("cleanup.policy").find("delete") != std::string::npos;
   return c;
 }
 
@@ -73,13 +76,16 @@ void PartitionManager::apply_image(const cluster::MetadataImage& image) {
       wanted.insert(tp);
       auto it = partitions_.find(tp);
       if (it == partitions_.end()) {
-        auto log = logs_.get_or_create(tp, topic->id, log_config_for(image, *topic));
+        const auto cfg = log_config_for(image, *topic);
+        auto log = logs_.get_or_create(tp, topic->id, cfg);
+        // A log loaded at startup was opened with the broker defaults: give it its topic's.
+        log->update_config(cfg);
         auto partition = std::make_shared<Partition>(tp, std::move(log), node_id_);
         auto hw = restored_hw_.find(tp);
         if (hw != restored_hw_.end()) partition->restore_high_watermark(hw->second);
         it = partitions_.emplace(tp, std::move(partition)).first;
       } else {
-        // Logs loaded at startup carry the broker defaults, and topic configs can change.
+        // Topic configs and dynamic broker defaults can change.
         it->second->log().update_config(log_config_for(image, *topic));
       }
       it->second->update_state(p);
@@ -204,6 +210,14 @@ std::map<storage::TopicPartition, int64_t> PartitionManager::high_watermarks() c
   std::lock_guard lock(mutex_);
   std::map<storage::TopicPartition, int64_t> out;
   for (const auto& [tp, p] : partitions_) out[tp] = p->high_watermark();
+  return out;
+}
+
+std::vector<std::shared_ptr<Partition>> PartitionManager::local_partitions() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<Partition>> out;
+  out.reserve(partitions_.size());
+  for (const auto& [tp, partition] : partitions_) out.push_back(partition);
   return out;
 }
 

@@ -78,6 +78,8 @@ class PartitionManager {
 
   std::map<storage::TopicPartition, int64_t> high_watermarks() const;
   size_t partition_count() const;
+  // Every partition with a local replica, in topic-partition order (a snapshot, for metrics).
+  std::vector<std::shared_ptr<Partition>> local_partitions() const;
   void checkpoint();
   void shutdown();
 

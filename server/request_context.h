@@ -14,6 +14,10 @@
 #include "server/partition_manager.h"
 #include "server/topic_service.h"
 
+namespace samsa::metrics {
+struct KafkaMetrics;
+}
+
 namespace samsa::server {
 
 namespace group {
@@ -30,6 +34,7 @@ struct ServerStats {
 
 class ProducerIdAllocator;
 class ConfigService;
+class ProduceService;
 
 struct Services {
   const config::BrokerConfig& config;
@@ -44,6 +49,10 @@ struct Services {
   group::GroupCoordinator* groups = nullptr;
   // Describe/Alter configs; set by the composition root before serving.
   ConfigService* configs = nullptr;
+  // Produce appends; set by the composition root before serving.
+  ProduceService* produce = nullptr;
+  // Data-path metrics (requests, topics, connections); null in tests that do not need them.
+  metrics::KafkaMetrics* metrics = nullptr;
 };
 
 struct RequestContext {

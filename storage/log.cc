@@ -472,26 +472,50 @@ std::vector<std::shared_ptr<const Segment>> Log::sealed_segments() const {
   return out;
 }
 
-bool Log::replace_segments(const std::vector<int64_t>& old_bases, const fs::path& swap_file) {
-  std::lock_guard guard(append_mu_);
-  std::error_code ec;
-  bool present = !closed_ && !old_bases.empty();
-  for (int64_t b : old_bases)
-    present = present && segments_.count(b) && b != segments_.rbegin()->first;
-  if (!present) {
-    fs::remove(swap_file, ec);
+bool Log::replace_segments(const std::vector<int64_t>& old_bases,
+                           std::shared_ptr<Segment> swapped) {
+  std::vector<fs::path> garbage;
+  {
+    std::lock_guard guard(append_mu_);
+    bool present = !closed_ && !old_bases.empty() && old_bases.front() == swapped->base_offset();
+    for (int64_t b : old_bases)
+      present = present && segments_.count(b) && b != segments_.rbegin()->first;
+    if (present) {
+      std::unique_lock lk(mu_);
+      // Old files are renamed aside first: a .log.swap on disk then means "replace them".
+      for (int64_t b : old_bases) {
+        auto files = segments_[b]->mark_deleted();
+        garbage.insert(garbage.end(), files.begin(), files.end());
+        segments_.erase(b);
+      }
+      swapped->rename_files("");
+      segments_[swapped->base_offset()] = swapped;
+      swapped.reset();
+    }
+  }
+  if (swapped) {
+    swapped->delete_files();
     return false;
   }
-  const int64_t base = old_bases.front();
-  std::unique_lock lk(mu_);
-  for (int64_t b : old_bases) {
-    segments_[b]->delete_files();
-    segments_.erase(b);
-  }
-  fs::rename(swap_file, dir_ / segment_file_name(base, ".log"));
-  int64_t dropped = 0;
-  segments_[base] = Segment::open(dir_, base, cfg_, false, base, &dropped);
+  std::error_code ec;
+  for (const auto& f : garbage) fs::remove(f, ec);
   return true;
+}
+
+std::optional<records::BatchHeader> Log::batch_header_at(int64_t offset) const {
+  std::shared_lock lk(mu_);
+  if (offset < log_start_ || offset >= next_offset_) return std::nullopt;
+  for (auto it = segments_.upper_bound(offset); it != segments_.begin();) {
+    --it;
+    const Segment& seg = *it->second;
+    if (auto loc = seg.find(std::max(offset, seg.base_offset()))) return loc->header;
+    break;
+  }
+  // The offset falls in a gap left by compaction: the next batch holds the next record.
+  for (auto it = segments_.upper_bound(offset); it != segments_.end(); ++it) {
+    if (auto loc = it->second->find(it->second->base_offset())) return loc->header;
+  }
+  return std::nullopt;
 }
 
 size_t Log::segment_count() const {

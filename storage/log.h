@@ -66,6 +66,9 @@ class Log {
   std::optional<std::pair<int64_t, int64_t>> offset_for_timestamp(int64_t ts) const;
   // ListOffsets MAX_TIMESTAMP (-3): (offset, timestamp) of the record with the largest timestamp.
   std::optional<std::pair<int64_t, int64_t>> max_timestamp_offset() const;
+  // The header of the batch holding `offset` (index look-up plus one header read, no record
+  // bytes); nullopt outside the log.
+  std::optional<records::BatchHeader> batch_header_at(int64_t offset) const;
   // OffsetsForLeaderEpoch.
   std::optional<std::pair<int32_t, int64_t>> end_offset_for_epoch(int32_t epoch) const;
   std::optional<int32_t> latest_epoch() const;
@@ -101,11 +104,11 @@ class Log {
   // For the log cleaner: every segment but the active one, oldest first. Sealed segments are
   // immutable, so they can be read without the log's locks.
   std::vector<std::shared_ptr<const Segment>> sealed_segments() const;
-  // Swaps `swap_file` (<old_bases.front()>.log.swap, whole batches) in for the consecutive sealed
-  // segments `old_bases`. Returns false, removing the swap file, if those segments are no longer
-  // all there (retention deleted some meanwhile). A crash in between is completed on open.
-  bool replace_segments(const std::vector<int64_t>& old_bases,
-                        const std::filesystem::path& swap_file);
+  // Swaps `swapped` (opened by Segment::open_staged with the ".swap" files, indexes built) in for
+  // the consecutive sealed segments `old_bases`; under the locks only files are renamed, the old
+  // ones are unlinked after. Returns false, removing the swap files, if those segments are no
+  // longer all there (retention deleted some meanwhile). A crash in between is completed on open.
+  bool replace_segments(const std::vector<int64_t>& old_bases, std::shared_ptr<Segment> swapped);
   int64_t recovery_point() const;
   const TopicPartition& tp() const { return tp_; }
   const std::filesystem::path& dir() const { return dir_; }

@@ -201,7 +201,6 @@ std::optional<CleanStats> clean_log(Log& log, int64_t checkpoint, const CleanOpt
   for (const auto& group : groups) {
     const int64_t base = group.front()->base_offset();
     const fs::path cleaned = log.dir() / segment_file_name(base, ".log.cleaned");
-    const fs::path swap = log.dir() / segment_file_name(base, ".log.swap");
     Fd fd = open_file(cleaned, O_RDWR | O_CREAT | O_TRUNC);
     int64_t written = 0;
     auto drain = [&] {
@@ -249,14 +248,16 @@ std::optional<CleanStats> clean_log(Log& log, int64_t checkpoint, const CleanOpt
     drain();
     sync_fd(fd.get());
     fd.reset();
-    fs::rename(cleaned, swap);
+    // Indexes are built here, outside the log's locks; the swap itself only renames files.
+    auto swapped = Segment::open_staged(log.dir(), base, log.config(), ".cleaned");
+    swapped->rename_files(".swap");
     sync_dir(log.dir());
     st.bytes_written += written;
     ++st.segments;
     if (opts.leave_swap) return st;
     std::vector<int64_t> bases;
     for (const auto& s : group) bases.push_back(s->base_offset());
-    if (!log.replace_segments(bases, swap)) return std::nullopt;
+    if (!log.replace_segments(bases, std::move(swapped))) return std::nullopt;
   }
   return st;
 }
@@ -303,13 +304,18 @@ void recover_cleaner_files(const fs::path& dir) {
       fs::remove(dir / segment_file_name(b, ".index"), ec);
       fs::remove(dir / segment_file_name(b, ".timeindex"), ec);
     }
+    // Indexes built with the swap are used when present; otherwise the segment is re-indexed.
+    for (const char* ext : {".index", ".timeindex"}) {
+      const fs::path staged = dir / segment_file_name(base, (std::string(ext) + ".swap").c_str());
+      if (fs::exists(staged, ec)) fs::rename(staged, dir / segment_file_name(base, ext), ec);
+    }
     fs::rename(swap, dir / segment_file_name(base, ".log"));
     spdlog::info("event=cleaner_swap_completed dir={} base={}", dir.string(), base);
   }
 }
 
 LogCleaner::LogCleaner(LogManager& logs, CleanerConfig cfg, PolicyFn policy_for)
-    : logs_(logs), cfg_(cfg), policy_for_(std::move(policy_for)) {
+    : logs_(logs), policy_for_(std::move(policy_for)), cfg_(cfg) {
   for (const auto& d : logs_.log_dirs()) {
     std::map<TopicPartition, int64_t> cp;
     try {
@@ -328,18 +334,68 @@ LogCleaner::~LogCleaner() {
   stop();
 }
 
+void LogCleaner::spawn_locked(size_t id) {
+  if (workers_.size() <= id) workers_.resize(id + 1);
+  workers_[id].running = true;
+  workers_[id].thread = std::thread([this, id] { run(id); });
+}
+
 void LogCleaner::start() {
-  for (int i = 0; i < cfg_.threads; ++i) threads_.emplace_back([this] { run(); });
+  std::lock_guard lk(mu_);
+  if (started_) return;
+  started_ = true;
+  stopping_ = false;
+  for (int i = 0; i < cfg_.threads; ++i) spawn_locked(static_cast<size_t>(i));
 }
 
 void LogCleaner::stop() {
+  std::vector<std::thread> threads;
   {
     std::lock_guard lk(mu_);
     stopping_ = true;
+    started_ = false;
+    for (auto& w : workers_)
+      if (w.thread.joinable()) threads.push_back(std::move(w.thread));
   }
   cv_.notify_all();
-  for (auto& t : threads_) t.join();
-  threads_.clear();
+  for (auto& t : threads) t.join();
+  std::lock_guard lk(mu_);
+  workers_.clear();
+}
+
+void LogCleaner::reconfigure(const CleanerConfig& cfg) {
+  std::vector<std::thread> finished;
+  {
+    std::lock_guard lk(mu_);
+    if (cfg == cfg_) return;
+    cfg_ = cfg;
+    // Threads whose loop has returned (shrunk earlier) are joined; free slots below the new
+    // count get a fresh thread. A surplus thread still cleaning keeps its slot until it exits.
+    for (auto& w : workers_)
+      if (!w.running && w.thread.joinable()) finished.push_back(std::move(w.thread));
+    if (started_ && !stopping_) {
+      for (size_t id = 0; id < static_cast<size_t>(std::max(0, cfg.threads)); ++id)
+        if (id >= workers_.size() || !workers_[id].running) spawn_locked(id);
+    }
+  }
+  cv_.notify_all();
+  for (auto& t : finished) t.join();
+  spdlog::info(
+      "event=cleaner_reconfigured threads={} dedupe_buffer_bytes={} io_max_bytes_per_second={} "
+      "backoff_ms={}",
+      cfg.threads, cfg.dedupe_buffer_bytes, cfg.io_max_bytes_per_second, cfg.backoff_ms);
+}
+
+CleanerConfig LogCleaner::config() const {
+  std::lock_guard lk(mu_);
+  return cfg_;
+}
+
+int LogCleaner::running_threads() const {
+  std::lock_guard lk(mu_);
+  int n = 0;
+  for (const auto& w : workers_) n += w.running ? 1 : 0;
+  return n;
 }
 
 int64_t LogCleaner::checkpoint_of(const TopicPartition& tp) const {
@@ -348,9 +404,9 @@ int64_t LogCleaner::checkpoint_of(const TopicPartition& tp) const {
   return it == checkpoints_.end() ? 0 : it->second;
 }
 
-void LogCleaner::run() {
+void LogCleaner::run(size_t id) {
   std::unique_lock lk(mu_);
-  while (!stopping_) {
+  while (!stopping_ && id < static_cast<size_t>(std::max(0, cfg_.threads))) {
     lk.unlock();
     bool cleaned = false;
     try {
@@ -359,17 +415,25 @@ void LogCleaner::run() {
       spdlog::error("event=cleaner_failed error=\"{}\"", e.what());
     }
     lk.lock();
+    // reconfigure() and stop() notify, so a shorter backoff or a stop takes effect at once.
     if (!cleaned) cv_.wait_for(lk, std::chrono::milliseconds(cfg_.backoff_ms));
   }
+  workers_[id].running = false;
 }
 
 void LogCleaner::throttle(int64_t total_bytes, std::chrono::steady_clock::time_point started) {
-  if (cfg_.io_max_bytes_per_second <= 0 || cfg_.io_max_bytes_per_second >= 1e300) return;
-  const double due_s = static_cast<double>(total_bytes) / cfg_.io_max_bytes_per_second;
-  const auto due = started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                 std::chrono::duration<double>(due_s));
   std::unique_lock lk(mu_);
-  cv_.wait_until(lk, due, [this] { return stopping_; });
+  // The limit is re-read after every wake-up: a raised limit releases a throttled pass at once.
+  while (!stopping_) {
+    const double rate = cfg_.io_max_bytes_per_second;
+    if (rate <= 0 || rate >= 1e300) return;
+    // Bounded so a tiny rate cannot overflow the clock's duration type.
+    const double due_s = std::min(static_cast<double>(total_bytes) / rate, 1e9);
+    const auto due = started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   std::chrono::duration<double>(due_s));
+    if (std::chrono::steady_clock::now() >= due) return;
+    cv_.wait_until(lk, due);
+  }
 }
 
 bool LogCleaner::clean_one(int64_t now_ms) {
@@ -406,8 +470,9 @@ bool LogCleaner::clean_one(int64_t now_ms) {
   CleanOptions opts;
   opts.policy = best->policy;
   opts.now_ms = now_ms;
+  const CleanerConfig cfg = config();
   opts.dedupe_buffer_bytes =
-      cfg_.dedupe_buffer_bytes / static_cast<size_t>(std::max(1, cfg_.threads));
+      cfg.dedupe_buffer_bytes / static_cast<size_t>(std::max(1, cfg.threads));
   const auto started = std::chrono::steady_clock::now();
   opts.throttle = [this, started](int64_t bytes) { throttle(bytes, started); };
   std::optional<CleanStats> st;

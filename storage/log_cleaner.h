@@ -77,11 +77,14 @@ std::optional<CleanStats> clean_log(Log& log, int64_t checkpoint, const CleanOpt
 // completes every *.log.swap (deletes the segments it replaces, then renames it to .log).
 void recover_cleaner_files(const std::filesystem::path& partition_dir);
 
+// The broker keys log.cleaner.threads, .dedupe.buffer.size, .io.max.bytes.per.second and
+// .backoff.ms, all of which Kafka lets change at runtime.
 struct CleanerConfig {
   int threads = 1;
   size_t dedupe_buffer_bytes = 128 << 20;
   double io_max_bytes_per_second = 1.7976931348623157e308;
   int64_t backoff_ms = 15000;
+  bool operator==(const CleanerConfig&) const = default;
 };
 
 // Background cleaner threads over every log of a LogManager. `policy_for` answers nullopt for
@@ -96,25 +99,38 @@ class LogCleaner {
 
   void start();
   void stop();
+  // Applies new settings without a restart. Extra threads are started at once; surplus ones
+  // finish the log they are cleaning and exit, so this never waits for a pass (it runs on the
+  // metadata thread). A throttled or backing-off thread picks up new limits immediately.
+  void reconfigure(const CleanerConfig& cfg);
+  CleanerConfig config() const;
+  // Threads currently running a cleaning loop (surplus ones count until they have exited).
+  int running_threads() const;
   // Cleans the dirtiest eligible log once; returns whether one was cleaned.
   bool clean_one(int64_t now_ms);
   int64_t checkpoint_of(const TopicPartition& tp) const;
 
  private:
-  void run();
+  struct Worker {
+    std::thread thread;
+    bool running = false;  // guarded by mu_; false once its loop has returned
+  };
+  void run(size_t id);
+  void spawn_locked(size_t id);
   void throttle(int64_t total_bytes, std::chrono::steady_clock::time_point started);
   void write_checkpoint(const std::filesystem::path& log_dir);
 
   LogManager& logs_;
-  const CleanerConfig cfg_;
   const PolicyFn policy_for_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
+  CleanerConfig cfg_;  // guarded by mu_
+  bool started_ = false;
   bool stopping_ = false;
   std::map<TopicPartition, int64_t> checkpoints_;
   std::map<TopicPartition, std::filesystem::path> dir_of_;  // log dir of each checkpointed log
   std::set<TopicPartition> in_progress_;
-  std::vector<std::thread> threads_;
+  std::vector<Worker> workers_;  // index = thread id; thread i runs while i < cfg_.threads
 };
 
 }  // namespace samsa::storage

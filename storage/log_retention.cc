@@ -32,7 +32,8 @@ RetentionResult Log::apply_retention(int64_t now_ms, int64_t max_offset) {
   if (closed_) return out;
   int64_t total = 0;
   for (const auto& [base, seg] : segments_) total += seg->size();
-  int64_t excess = cfg_.retention_bytes >= 0 ? total - cfg_.retention_bytes : 0;
+  int64_t excess =
+      cfg_.delete_enabled && cfg_.retention_bytes >= 0 ? total - cfg_.retention_bytes : 0;
 
   // Writers are excluded by append_mu_, so segments_ may be walked without mu_.
   std::vector<int64_t> victims;
@@ -42,7 +43,8 @@ RetentionResult Log::apply_retention(int64_t now_ms, int64_t max_offset) {
     if (next_base > max_offset) break;  // never delete what consumers cannot read yet
     const bool below_start = next_base <= log_start_;
     bool expired = false;
-    if (cfg_.retention_ms >= 0) {
+    // A compact-only log (__consumer_offsets, for one) loses segments only below its log start.
+    if (cfg_.delete_enabled && cfg_.retention_ms >= 0) {
       int64_t ts = largest_timestamp(seg);
       expired = ts >= 0 && now_ms - ts > cfg_.retention_ms;
     }
@@ -97,6 +99,7 @@ void Log::update_config(const LogConfig& cfg) {
   if (cfg == cfg_) return;
   std::unique_lock lk(mu_);
   cfg_ = cfg;
+  producers_.set_expiration_ms(cfg.producer_id_expiration_ms);
 }
 
 LogConfig Log::config() const {

@@ -58,6 +58,8 @@ class ProducerStateManager {
   ProducerCheck check(const records::BatchHeader& h) const;
   // Records a batch that is now in the log (offsets assigned). No checks: also used for replay.
   void update(const records::BatchHeader& h);
+  // producer.id.expiration.ms can change at runtime (Kafka: cluster-wide dynamic).
+  void set_expiration_ms(int64_t ms) { expiration_ms_ = ms; }
   // Drops producers idle for producer.id.expiration.ms (by their last batch timestamp).
   void remove_expired(int64_t now_ms);
   void clear() { producers_.clear(); }

@@ -68,6 +68,46 @@ std::shared_ptr<Segment> Segment::open(const fs::path& dir, int64_t base, const 
   return s;
 }
 
+std::shared_ptr<Segment> Segment::open_staged(const fs::path& dir, int64_t base,
+                                              const LogConfig& cfg, const std::string& suffix) {
+  std::shared_ptr<Segment> s(new Segment(dir, base, cfg));
+  s->log_path_ = dir / segment_file_name(base, (".log" + suffix).c_str());
+  s->index_path_ = dir / segment_file_name(base, (".index" + suffix).c_str());
+  s->time_path_ = dir / segment_file_name(base, (".timeindex" + suffix).c_str());
+  s->log_fd_ = open_file(s->log_path_, O_RDWR);
+  s->index_from_headers();
+  s->write_index_files_exact();
+  return s;
+}
+
+void Segment::rename_files(const std::string& suffix) {
+  const fs::path dir = log_path_.parent_path();
+  auto move = [&](fs::path& from, const char* ext) {
+    fs::path to = dir / segment_file_name(base_, (ext + suffix).c_str());
+    fs::rename(from, to);
+    from = std::move(to);
+  };
+  move(index_path_, ".index");
+  move(time_path_, ".timeindex");
+  move(log_path_, ".log");
+}
+
+void Segment::index_from_headers() {
+  reset_state();
+  size_ = file_size(log_fd_.get());
+  int64_t pos = 0;
+  while (pos < size_) {
+    auto h = header_at(pos);
+    if (!h || h->magic != records::kMagicV2 || h->length < kMinBatchLength ||
+        h->total_size() > size_ - pos || h->base_offset < next_offset_ ||
+        !fits_offset(h->last_offset()))
+      throw StorageError(log_path_.string() + ": not a sequence of whole batches at " +
+                         std::to_string(pos));
+    index_batch(*h, pos);
+    pos += h->total_size();
+  }
+}
+
 bool Segment::index_full() const {
   size_t max_offsets = std::max<size_t>(1, cfg_.segment_index_bytes / kOffsetEntrySize);
   size_t max_times = std::max<size_t>(1, cfg_.segment_index_bytes / kTimeEntrySize);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "protocol/records/record_batch.h"
@@ -41,6 +42,12 @@ class Segment {
   static std::shared_ptr<Segment> open(const std::filesystem::path& dir, int64_t base,
                                        const LogConfig& cfg, bool recover, int64_t expected_first,
                                        int64_t* dropped);
+
+  // For the log cleaner: opens the complete file <base>.log<suffix> it wrote, indexes it from the
+  // batch headers and writes <base>.index<suffix> and <base>.timeindex<suffix>. This runs before
+  // the log's locks are taken, so a swap only has to rename files under them.
+  static std::shared_ptr<Segment> open_staged(const std::filesystem::path& dir, int64_t base,
+                                              const LogConfig& cfg, const std::string& suffix);
 
   ~Segment();
   Segment(const Segment&) = delete;
@@ -83,6 +90,9 @@ class Segment {
   // Closes the files and renames them to <name>.deleted (retention); returns the new paths for the
   // caller to remove later. The object must not be used afterwards.
   std::vector<std::filesystem::path> mark_deleted();
+  // Renames the three files to end in `suffix` ("" for the live names); open fds stay valid. The
+  // .log goes last: recovery treats <base>.log.swap as the commit point of a cleaner swap.
+  void rename_files(const std::string& suffix);
   const std::filesystem::path& log_path() const { return log_path_; }
 
  private:
@@ -90,7 +100,9 @@ class Segment {
   void index_batch(const records::BatchHeader& h, int64_t position);
   int64_t recover(int64_t expected_first);
   bool load_indexes();
-  void rebuild_indexes();
+  // Indexes a file of whole batches written by this process (no CRC pass): throws StorageError
+  // if it is anything else.
+  void index_from_headers();
   void write_index_files_exact();
   void append_entries_to_files(size_t old_offsets, size_t old_times);
   int64_t offset_index_position(int64_t offset) const;

@@ -32,6 +32,8 @@ struct LogConfig {
   int64_t retention_ms = 7 * 24 * 3600 * 1000LL;
   int64_t retention_bytes = -1;
   int64_t file_delete_delay_ms = 60000;
+  // cleanup.policy contains "delete": without it retention.ms and retention.bytes do not apply.
+  bool delete_enabled = true;
   bool operator==(const LogConfig&) const = default;
 };
 

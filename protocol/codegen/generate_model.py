@@ -252,9 +252,11 @@ def write_prim(elem, expr, w):
     return "%s.write_%s(%s);" % (w, {"float64": "float64"}.get(elem, elem), expr)
 
 
-def encode_value(f, expr, w, nullable, flex, ind):
+def encode_value(f, expr, w, nullable, flex, ind, counts_error=False):
     """Lines that write one field value (expr) to writer w."""
     p = " " * ind
+    if counts_error:
+        return [p + "%s.write_error_code(%s);" % (w, expr)]
     if f.is_array:
         lines = [p + "for (const auto& e : detail::write_array_header(%s, %s, %s, %s)) {" %
                  (w, expr, nullable, flex)]
@@ -307,6 +309,11 @@ def decode_value(f, expr, r, nullable, flex, ind):
     if f.type == "records":
         return [p + "detail::read_records_field(%s, %s, %s, %s);" % (r, expr, nullable, flex)]
     return [p + "%s = %s.read_%s();" % (expr, r, f.type)]
+
+
+def counts_error(f, msg):
+    """A response's ErrorCode field: the writer tallies it for the ErrorsPerSec metric."""
+    return msg.kind == "response" and f.name == "ErrorCode" and f.type == "int16"
 
 
 def field_flex(f, msg):
@@ -391,7 +398,8 @@ def emit_encode_fn(msg, st):
         if f.regular is None:
             continue
         cond = range_cond(f.regular)
-        body = encode_value(f, "x." + f.cpp, "w", range_cond(f.nullable), field_flex(f, msg), 4)
+        body = encode_value(f, "x." + f.cpp, "w", range_cond(f.nullable), field_flex(f, msg), 4,
+                            counts_error(f, msg))
         out += ["  if %s {" % cond if cond != "true" else "  {"] + body + ["  }"]
     tagged = sorted((f for f in st.fields if f.tagged), key=lambda f: f.tag)
     out.append("  if (fl) {")

@@ -5,6 +5,8 @@
 #include <chrono>
 
 #include "protocol/error_codes.h"
+#include "protocol/records/batch_conversion.h"
+#include "protocol/records/compression.h"
 #include "protocol/records/record_builder.h"
 #include "storage/batch_filter.h"
 
@@ -176,9 +178,10 @@ CoordinatorLocation GroupCoordinator::locate(const std::string& group_id) {
       request.num_partitions = config_.get_int("offsets.topic.num.partitions");
       request.replication_factor =
           static_cast<int16_t>(config_.get_int("offsets.topic.replication.factor"));
-      request.configs = {{"cleanup.policy", "compact"},
-                         {"compression.type", "producer"},
-                         {"segment.bytes", "104857600"}};
+      request.configs = {
+          {"cleanup.policy", "compact"},
+          {"compression.type", "producer"},
+          {"segment.bytes", std::to_string(config_.get_int("offsets.topic.segment.bytes"))}};
       topics_.create_topics({std::move(request)}, false, [this](TopicResults results) {
         for (const auto& r : results) {
           if (r.error_code != 0) {
@@ -358,6 +361,17 @@ int16_t GroupCoordinator::append(
   }
   try {
     auto batch = records::build_batch(batch_records, clock_.wall_ms());
+    // offsets.topic.compression.codec (Kafka's CompressionType id; 0 = none).
+    const auto codec =
+        static_cast<records::Compression>(config_.get_int("offsets.topic.compression.codec"));
+    if (codec != records::Compression::kNone) {
+      records::ValidateOptions vo;
+      vo.max_message_bytes = INT32_MAX;
+      vo.now_ms = clock_.wall_ms();
+      auto converted = records::convert_batch(batch, codec, records::kDefaultLevel, vo);
+      if (!converted.ok()) throw std::runtime_error("compressing: " + converted.message);
+      batch = std::move(converted.batch);
+    }
     part->log().append(batch, part->leader_epoch());
     part->advance_high_watermark();
   } catch (const std::exception& e) {

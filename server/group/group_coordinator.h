@@ -91,6 +91,14 @@ struct GroupDescription {
   std::vector<MemberDescription> members;
 };
 
+// One group as the metrics collector sees it: a copy taken on the coordinator thread.
+struct GroupSnapshot {
+  std::string group_id;
+  std::string state;
+  size_t members = 0;
+  std::map<TopicPartitionKey, int64_t> offsets;  // committed offsets
+};
+
 struct OffsetDeleteResult {
   int16_t error = 0;
   std::vector<int16_t> partition_errors;  // in request order
@@ -134,6 +142,10 @@ class GroupCoordinator {
                      std::function<void(std::vector<int16_t>)> done);
   void delete_offsets(std::string group_id, std::vector<TopicPartitionKey> partitions,
                       std::function<void(OffsetDeleteResult)> done);
+  // Every group this broker coordinates, with its committed offsets, for the metrics collector
+  // (group_coordinator_metrics.cc). `done` runs on the coordinator thread, with an empty list
+  // once the coordinator has stopped.
+  void snapshot_groups(std::function<void(std::vector<GroupSnapshot>)> done);
 
  private:
   class SystemClock;

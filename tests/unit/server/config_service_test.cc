@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <future>
 
+#include "server/dynamic_broker_config.h"
 #include "server/partition_manager.h"
 
 namespace samsa::server {
@@ -196,18 +197,94 @@ TEST_F(ConfigServiceTest, BrokerDynamicConfigs) {
   ASSERT_EQ(defaults.configs.size(), 1u);
   EXPECT_EQ(defaults.configs[0].source, ConfigSource::kDynamicDefaultBroker);
 
+  // Kafka answers failed broker-config validation with INVALID_REQUEST (42), not INVALID_CONFIG.
   auto ro = alter({{cluster::kResourceBroker, "", {{"node.id", AlterOp::kSet, "2"}}}}, true);
-  EXPECT_EQ(ro.at(0).error_code, 40);
-  EXPECT_NE(ro.at(0).error_message.find("node.id"), std::string::npos);
+  EXPECT_EQ(ro.at(0).error_code, 42);
+  EXPECT_EQ(ro.at(0).error_message, "Cannot update these configs dynamically: Set(node.id)");
   EXPECT_TRUE(describe(cluster::kResourceBroker, "1", "node.id").read_only);
+  // Kafka's classification: hours/minutes synonyms are read-only, the .ms keys cluster-wide.
+  auto hours =
+      alter({{cluster::kResourceBroker, "", {{"log.retention.hours", AlterOp::kSet, "1"}}}}, true);
+  EXPECT_EQ(hours.at(0).error_code, 42);
+  EXPECT_TRUE(describe(cluster::kResourceBroker, "1", "log.retention.hours").read_only);
+  EXPECT_FALSE(describe(cluster::kResourceBroker, "1", "log.retention.ms").read_only);
   auto per_broker = alter(
       {{cluster::kResourceBroker, "", {{"listeners", AlterOp::kSet, "PLAINTEXT://:1"}}}}, true);
-  EXPECT_EQ(per_broker.at(0).error_code, 40);
+  EXPECT_EQ(per_broker.at(0).error_code, 42);
   auto bad =
       alter({{cluster::kResourceBroker, "", {{"log.segment.bytes", AlterOp::kSet, "x"}}}}, true);
-  EXPECT_EQ(bad.at(0).error_code, 40);
+  EXPECT_EQ(bad.at(0).error_code, 42);
+  // Another broker's configs are altered through that broker.
+  auto other = alter(
+      {{cluster::kResourceBroker, "7", {{"log.segment.bytes", AlterOp::kSet, "1048576"}}}}, true);
+  EXPECT_EQ(other.at(0).error_code, 42);
   EXPECT_EQ(
       service_->describe(cluster::kResourceBroker, "7", std::nullopt, false, false).error_code, 42);
+}
+
+TEST_F(ConfigServiceTest, ThreadPoolsChangeByAtMostDoubleOrHalf) {
+  auto set = [&](const std::string& resource, const std::string& key, const std::string& value) {
+    return alter({{cluster::kResourceBroker, resource, {{key, AlterOp::kSet, value}}}}, true).at(0);
+  };
+  // log.cleaner.threads runs at 1 (the default): 2 is double, 3 is too many.
+  auto r = set("", "log.cleaner.threads", "3");
+  EXPECT_EQ(r.error_code, 42);
+  EXPECT_EQ(r.error_message,
+            "Log cleaner threads cannot be increased to more than double the current value 1");
+  EXPECT_EQ(set("", "log.cleaner.threads", "0").error_message,
+            "Log cleaner threads should be at least 1");
+  EXPECT_EQ(set("", "log.cleaner.threads", "2").error_code, 0);
+  EXPECT_EQ(set("1", "log.cleaner.threads", "4").error_code, 0);
+  EXPECT_EQ(describe(cluster::kResourceBroker, "1", "log.cleaner.threads").value, "4");
+  r = set("1", "log.cleaner.threads", "1");
+  EXPECT_EQ(r.error_code, 42);
+  EXPECT_NE(r.error_message.find("less than half the current value 4"), std::string::npos);
+  // Deleting the per-broker value falls back to the cluster-wide 2: half of 4, accepted.
+  auto del = alter(
+      {{cluster::kResourceBroker, "1", {{"log.cleaner.threads", AlterOp::kDelete, std::nullopt}}}},
+      true);
+  EXPECT_EQ(del.at(0).error_code, 0) << del.at(0).error_message;
+  auto threads = describe(cluster::kResourceBroker, "1", "log.cleaner.threads");
+  EXPECT_EQ(threads.value, "2");
+  EXPECT_EQ(threads.source, ConfigSource::kDynamicDefaultBroker);
+
+  r = set("", "num.network.threads", "7");  // static default 3
+  EXPECT_EQ(r.error_code, 42);
+  EXPECT_NE(r.error_message.find("value should not be greater than double the current value 3"),
+            std::string::npos)
+      << r.error_message;
+  EXPECT_EQ(set("", "num.network.threads", "6").error_code, 0);
+}
+
+TEST_F(ConfigServiceTest, DynamicBrokerConfigNotifiesOnlyOnChange) {
+  // Shared with the quorum thread's listener, which outlives this test body.
+  auto dynamic = std::make_shared<DynamicBrokerConfig>(*config_, 1);
+  auto backoffs = std::make_shared<std::vector<int64_t>>();
+  dynamic->subscribe<int64_t>(
+      [](const config::EffectiveConfig& v) { return v.get_long("log.cleaner.backoff.ms"); },
+      [backoffs](const int64_t& ms) { backoffs->push_back(ms); });
+  controller_->on_image_change([dynamic](std::shared_ptr<const cluster::MetadataImage> image) {
+    dynamic->apply_image(*image);
+  });
+  const auto before = controller_->image();
+  dynamic->apply_image(*before);
+  ASSERT_EQ(*backoffs, (std::vector<int64_t>{15000}));
+
+  auto set = [&](const std::string& resource, const std::string& key, const std::string& value) {
+    auto r = alter({{cluster::kResourceBroker, resource, {{key, AlterOp::kSet, value}}}}, true);
+    ASSERT_EQ(r.at(0).error_code, 0) << r.at(0).error_message;
+  };
+  // The listener runs before the alteration is answered, so the change is in force by then.
+  set("", "log.cleaner.backoff.ms", "500");
+  EXPECT_EQ(*backoffs, (std::vector<int64_t>{15000, 500}));
+  set("", "log.segment.bytes", "1048576");  // another key: no call
+  EXPECT_EQ(backoffs->size(), 2u);
+  set("1", "log.cleaner.backoff.ms", "100");  // per-broker wins over cluster-wide
+  EXPECT_EQ(backoffs->back(), 100);
+  // An older image arriving late (the startup call racing the quorum thread) is ignored.
+  dynamic->apply_image(*before);
+  EXPECT_EQ(backoffs->back(), 100);
+  EXPECT_EQ(backoffs->size(), 3u);
 }
 
 TEST_F(ConfigServiceTest, DuplicateResourcesAreRefused) {

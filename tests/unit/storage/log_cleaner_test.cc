@@ -2,12 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <random>
+#include <thread>
 
 #include "protocol/records/compression.h"
 #include "storage/batch_filter.h"
+#include "storage/log_manager.h"
 #include "test_util.h"
 
 namespace samsa::storage {
@@ -295,6 +298,123 @@ TEST(LogCleaner, IdempotentProducerKeepsLastBatchForDedupe) {
   EXPECT_TRUE(retry.duplicate);
   EXPECT_EQ(retry.info.base_offset, 0);
   EXPECT_EQ(read_all(*log).count(0), 0u);  // the record itself is gone
+}
+
+// Polls `cond` until it holds or a generous deadline passes.
+template <typename F>
+bool eventually(F cond) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+CleanerConfig cleaner_config(int threads, double io_max, int64_t backoff_ms) {
+  CleanerConfig c;
+  c.threads = threads;
+  c.dedupe_buffer_bytes = 1 << 20;
+  c.io_max_bytes_per_second = io_max;
+  c.backoff_ms = backoff_ms;
+  return c;
+}
+
+// A LogManager holding one filled, compactable log, and a cleaner over it that only sees the log
+// once `enabled` is set.
+struct CleanerFixture {
+  CleanerFixture() : logs({dir.path()}, "cleaner-test", 1, small_segments()) {
+    std::mt19937 rng(11);
+    log = logs.get_or_create(tp, Uuid16{1}, small_segments());
+    fill(*log, &model, rng, 150, 10);
+  }
+  LogCleaner::PolicyFn policy() {
+    return [this](const TopicPartition&) -> std::optional<CompactionPolicy> {
+      ++asked;
+      if (!enabled) return std::nullopt;
+      CompactionPolicy p;
+      p.min_cleanable_dirty_ratio = 0.01;
+      return p;
+    };
+  }
+  test::TempDir dir;
+  LogManager logs;
+  const TopicPartition tp{"t", 0};
+  std::shared_ptr<Log> log;
+  Contents model;
+  std::atomic<bool> enabled{false};
+  std::atomic<int> asked{0};
+};
+
+TEST(LogCleaner, ReconfigureResizesThreadsAndWakesOnShorterBackoff) {
+  CleanerFixture f;
+  LogCleaner cleaner(f.logs, cleaner_config(1, 1e308, 600000), f.policy());
+  cleaner.start();
+  // The first pass finds nothing to clean and backs off for ten minutes.
+  ASSERT_TRUE(eventually([&] { return f.asked > 0; }));
+  EXPECT_EQ(cleaner.running_threads(), 1);
+  f.enabled = true;
+  cleaner.reconfigure(cleaner_config(3, 1e308, 20));
+  EXPECT_EQ(cleaner.running_threads(), 3);
+  EXPECT_EQ(cleaner.config().backoff_ms, 20);
+  // Woken by the reconfiguration rather than by the end of its ten-minute backoff.
+  ASSERT_TRUE(eventually([&] { return cleaner.checkpoint_of(f.tp) > 0; }));
+  EXPECT_LT(read_all(*f.log).size(), f.model.size());
+
+  // Surplus threads exit after their current pass; a freed slot gets a new thread later.
+  cleaner.reconfigure(cleaner_config(1, 1e308, 20));
+  EXPECT_TRUE(eventually([&] { return cleaner.running_threads() == 1; }));
+  cleaner.reconfigure(cleaner_config(2, 1e308, 20));
+  EXPECT_EQ(cleaner.running_threads(), 2);
+  cleaner.stop();
+  EXPECT_EQ(cleaner.running_threads(), 0);
+}
+
+TEST(LogCleaner, RaisingTheIoLimitReleasesAThrottledPass) {
+  CleanerFixture f;
+  f.enabled = true;
+  // One byte per second: the pass would take hours.
+  LogCleaner cleaner(f.logs, cleaner_config(1, 1.0, 20), f.policy());
+  cleaner.start();
+  ASSERT_TRUE(eventually([&] { return f.asked > 0; }));
+  cleaner.reconfigure(cleaner_config(1, 1.7976931348623157e308, 20));
+  ASSERT_TRUE(eventually([&] { return cleaner.checkpoint_of(f.tp) > 0; }));
+  const auto after = read_all(*f.log);
+  for (const auto& [key, latest] : latest_of(f.model))
+    EXPECT_EQ(after.at(latest.first), latest.second) << key;
+}
+
+TEST(LogCleaner, SwappedSegmentKeepsItsIndexes) {
+  // The cleaned segment's indexes are built before the swap and renamed with it.
+  test::TempDir dir;
+  std::mt19937 rng(21);
+  auto log = open_log(dir.path());
+  Contents model;
+  fill(*log, &model, rng, 150, 40);
+  CleanOptions opts;
+  opts.now_ms = kNow;
+  ASSERT_TRUE(clean_log(*log, 0, opts));
+  for (const auto& e : fs::directory_iterator(dir.path())) {
+    const auto ext = e.path().extension();
+    EXPECT_TRUE(ext != ".swap" && ext != ".cleaned" && ext != ".deleted") << e.path();
+  }
+  for (const auto& s : log->sealed_segments()) {
+    EXPECT_TRUE(fs::exists(dir.path() / segment_file_name(s->base_offset(), ".index")));
+    EXPECT_TRUE(fs::exists(dir.path() / segment_file_name(s->base_offset(), ".timeindex")));
+  }
+  // Every surviving record is found from its own offset, through the rebuilt index.
+  const auto after = read_all(*log);
+  for (const auto& [off, rec] : after) {
+    auto slice = log->read(off, 1, INT64_MAX, true);
+    auto headers = test::headers_of(slice.data);
+    ASSERT_FALSE(headers.empty()) << off;
+    EXPECT_LE(headers.front().base_offset, off);
+    EXPECT_GE(headers.front().last_offset(), off);
+  }
+  // A restart loads those index files instead of rebuilding them.
+  log.reset();
+  log = open_log(dir.path(), true);
+  EXPECT_EQ(read_all(*log), after);
 }
 
 }  // namespace

@@ -135,6 +135,29 @@ TEST(Retention, ForeverKeepsEverything) {
   EXPECT_EQ(log->log_start_offset(), 0);
 }
 
+TEST(Retention, CompactOnlyLogKeepsOldSegmentsUntilBelowLogStart) {
+  // cleanup.policy=compact (e.g. __consumer_offsets): retention.ms and retention.bytes do not
+  // apply, as in Kafka; only segments below the log start offset go.
+  test::TempDir tmp;
+  auto cfg = small_config();
+  cfg.retention_ms = 0;
+  cfg.retention_bytes = 0;
+  cfg.delete_enabled = false;
+  auto log = open_log(tmp.path(), cfg);
+  fill(*log, 40, kTs);
+  const size_t segments = log->segment_count();
+  EXPECT_EQ(log->apply_retention(kTs + 10 * kHour, log->log_end_offset()).segments_deleted, 0u);
+  EXPECT_EQ(log->segment_count(), segments);
+  log->advance_log_start(30);
+  auto r = log->apply_retention(kTs + 10 * kHour, log->log_end_offset());
+  EXPECT_GT(r.segments_deleted, 0u);
+  EXPECT_EQ(log->log_start_offset(), 30);
+  // The policy can change at runtime (AlterConfigs): with delete, time retention applies again.
+  cfg.delete_enabled = true;
+  log->update_config(cfg);
+  EXPECT_GT(log->apply_retention(kTs + 10 * kHour, log->log_end_offset()).segments_deleted, 0u);
+}
+
 TEST(Retention, ProducerSnapshotsOfDeletedSegmentsAreRemoved) {
   test::TempDir tmp;
   auto cfg = small_config();

@@ -1,0 +1,116 @@
+// Topic configs over v3: every topic key with its value in force, source and synonyms (the
+// Terraform provider keeps exactly the entries whose source is DYNAMIC_TOPIC_CONFIG, so only
+// overrides may carry it), set/reset one key, and the :alter batch. Reads and writes go through
+// server::ConfigService, as DescribeConfigs and IncrementalAlterConfigs do.
+#include "admin-http/routes/routes.h"
+#include "admin-http/routes/v3_config_common.h"
+#include "admin-http/routes/v3_resources.h"
+#include "admin-http/v3_support.h"
+#include "server/topic_service.h"
+
+namespace samsa::admin_http {
+namespace {
+
+nlohmann::json topic_config_json(const AdminContext& ctx, const HttpRequest& req,
+                                 const std::string& topic, const server::DescribedConfig& c) {
+  auto out = v3::config_json(
+      "KafkaTopicConfig", v3_url(req, v3::topic_path(ctx, topic) + "/configs/" + c.name),
+      crn(ctx.cluster_id, "/topic=" + topic + "/config=" + c.name), ctx.cluster_id, c);
+  out["topic_name"] = topic;
+  return out;
+}
+
+server::DescribeResult describe_topic(const AdminContext& ctx, const std::string& topic) {
+  return ctx.configs->describe(cluster::kResourceTopic, topic, std::nullopt,
+                               /*include_synonyms=*/true, /*include_documentation=*/false);
+}
+
+server::AlterResource topic_resource(const std::string& topic) {
+  server::AlterResource r;
+  r.resource_type = cluster::kResourceTopic;
+  r.resource_name = topic;
+  return r;
+}
+
+HttpResponse list_configs(const AdminContext& ctx, const HttpRequest& req) {
+  if (auto error = check_cluster(ctx, req)) return *error;
+  const std::string& topic = req.param("topic_name");
+  auto described = describe_topic(ctx, topic);
+  if (described.error_code != 0) {
+    return kafka_error_response(described.error_code, described.error_message);
+  }
+  auto data = nlohmann::json::array();
+  for (const auto& c : described.configs) data.push_back(topic_config_json(ctx, req, topic, c));
+  return HttpResponse::json(
+      200,
+      collection_envelope("KafkaTopicConfigList",
+                          v3_url(req, v3::topic_path(ctx, topic) + "/configs"), std::move(data)));
+}
+
+HttpResponse list_all_topics_configs(const AdminContext& ctx, const HttpRequest& req) {
+  if (auto error = check_cluster(ctx, req)) return *error;
+  auto data = nlohmann::json::array();
+  for (const auto& [name, topic] : ctx.topics->image()->topics()) {
+    auto described = describe_topic(ctx, name);
+    if (described.error_code != 0) continue;  // deleted since the image was taken
+    for (const auto& c : described.configs) data.push_back(topic_config_json(ctx, req, name, c));
+  }
+  return HttpResponse::json(
+      200, collection_envelope("KafkaTopicConfigList",
+                               v3_url(req, v3::cluster_path(ctx) + "/topics/-/configs"),
+                               std::move(data)));
+}
+
+HttpResponse get_config(const AdminContext& ctx, const HttpRequest& req) {
+  if (auto error = check_cluster(ctx, req)) return *error;
+  const std::string& topic = req.param("topic_name");
+  auto described = describe_topic(ctx, topic);
+  if (described.error_code != 0) {
+    return kafka_error_response(described.error_code, described.error_message);
+  }
+  HttpResponse error;
+  const auto* c = v3::find_config(described, req.param("name"), "topic " + topic, error);
+  if (!c) return error;
+  return HttpResponse::json(200, topic_config_json(ctx, req, topic, *c));
+}
+
+HttpResponse alter_one(const AdminContext& ctx, const HttpRequest& req, server::AlterOp op) {
+  if (auto error = check_cluster(ctx, req)) return *error;
+  server::AlterResource r = topic_resource(req.param("topic_name"));
+  server::ConfigOp config_op{.key = req.param("name"), .op = op, .value = std::nullopt};
+  if (op == server::AlterOp::kSet) {
+    std::string value;
+    if (auto error = v3::parse_put_value(req, value)) return *error;
+    config_op.value = std::move(value);
+  }
+  r.ops.push_back(std::move(config_op));
+  return v3::alter_configs(ctx, std::move(r), false);
+}
+
+HttpResponse alter_batch(const AdminContext& ctx, const HttpRequest& req) {
+  if (auto error = check_cluster(ctx, req)) return *error;
+  nlohmann::json body;
+  if (auto error = require_json(req, body)) return *error;
+  server::AlterResource r = topic_resource(req.param("topic_name"));
+  bool validate_only = false;
+  if (auto error = v3::parse_alter_batch(body, r.ops, validate_only)) return *error;
+  return v3::alter_configs(ctx, std::move(r), validate_only);
+}
+
+}  // namespace
+
+void register_v3_topic_config_routes(Router& router, AdminContext& ctx) {
+  const std::string base = "/clusters/{cluster_id}/topics/{topic_name}/configs";
+  router.add_v3("GET", base, [&ctx](HttpRequest& req) { return list_configs(ctx, req); });
+  router.add_v3("GET", "/clusters/{cluster_id}/topics/-/configs",
+                [&ctx](HttpRequest& req) { return list_all_topics_configs(ctx, req); });
+  router.add_v3("GET", base + "/{name}", [&ctx](HttpRequest& req) { return get_config(ctx, req); });
+  router.add_v3("PUT", base + "/{name}",
+                [&ctx](HttpRequest& req) { return alter_one(ctx, req, server::AlterOp::kSet); });
+  router.add_v3("DELETE", base + "/{name}",
+                [&ctx](HttpRequest& req) { return alter_one(ctx, req, server::AlterOp::kDelete); });
+  router.add_v3("POST", "/clusters/{cluster_id}/topics/{topic_name}/configs:alter",
+                [&ctx](HttpRequest& req) { return alter_batch(ctx, req); });
+}
+
+}  // namespace samsa::admin_http
