@@ -18,17 +18,14 @@ for bin in "$PERF" "$BROKER"; do
   [ -x "$bin" ] || { echo "bench: $bin not found; build first" >&2; exit 2; }
 done
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
 WORK=$(mktemp -d /tmp/samsa-bench-compression.XXXXXX)
-BROKER_PID=""
 FAILED=0
 # shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
-  if [ -n "$BROKER_PID" ] && kill -0 "$BROKER_PID" 2>/dev/null; then
-    kill -TERM "$BROKER_PID"
-    for _ in $(seq 1 100); do kill -0 "$BROKER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$BROKER_PID" 2>/dev/null
-    wait "$BROKER_PID" 2>/dev/null
-  fi
+  bench_stop_broker
   if [ "$FAILED" -ne 0 ] || [ "${BENCH_KEEP:-0}" = 1 ]; then
     echo "bench: outputs kept in $WORK" >&2
   else
@@ -38,22 +35,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-PORT=$(free_port)
-CPORT=$(free_port)
-while [ "$CPORT" = "$PORT" ]; do CPORT=$(free_port); done
-"$BROKER" --override "listeners=PLAINTEXT://127.0.0.1:$PORT" --override "log.dirs=$WORK/data" \
-  --override "controller.quorum.voters=1@127.0.0.1:$CPORT" --override "admin.listeners=" >"$WORK/broker.out" 2>"$WORK/broker.log" &
-BROKER_PID=$!
-for _ in $(seq 1 300); do
-  grep -q 'event=broker_started' "$WORK/broker.log" 2>/dev/null && break
-  kill -0 "$BROKER_PID" 2>/dev/null || break
-  sleep 0.1
-done
-grep -q 'event=broker_started' "$WORK/broker.log" || { echo "bench: broker did not start" >&2; FAILED=1; exit 1; }
-BOOT=127.0.0.1:$PORT
+bench_start_broker "$WORK" || { FAILED=1; exit 1; }
 
 /usr/bin/python3 - "$BOOT" <<'PY' || { echo "bench: topic creation failed" >&2; FAILED=1; exit 1; }
 import sys

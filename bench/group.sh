@@ -28,20 +28,18 @@ for bin in "$PERF" "$BROKER"; do
   fi
 done
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+BENCH_NAME="group bench"
+
 WORK=$(mktemp -d /tmp/samsa-bench-group.XXXXXX)
-BROKER_PID=""
 PIDS=()
 FAILED=0
 
 # shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  if [ -n "$BROKER_PID" ] && kill -0 "$BROKER_PID" 2>/dev/null; then
-    kill -TERM "$BROKER_PID" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$BROKER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$BROKER_PID" 2>/dev/null
-    wait "$BROKER_PID" 2>/dev/null
-  fi
+  bench_stop_broker
   if [ "$FAILED" -ne 0 ] || [ "${BENCH_KEEP:-0}" = 1 ]; then
     echo "group bench: outputs and broker log kept in $WORK" >&2
   else
@@ -54,10 +52,6 @@ trap 'exit 130' INT TERM
 fail() {
   echo "group bench: $*" >&2
   FAILED=1
-}
-
-free_port() {
-  $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 now_ms() { date +%s%3N; }
@@ -113,26 +107,8 @@ wait_stable() {
 }
 
 # The broker, on free loopback ports with a throw-away data dir.
-PORT=$(free_port)
-CPORT=$(free_port)
-while [ "$CPORT" = "$PORT" ]; do CPORT=$(free_port); done
-mkdir -p "$WORK/data"
 # shellcheck disable=SC2086 # BENCH_BROKER_ARGS is a list of flags
-"$BROKER" --override "listeners=PLAINTEXT://127.0.0.1:$PORT" --override "log.dirs=$WORK/data" \
-  --override "controller.quorum.voters=1@127.0.0.1:$CPORT" --override "admin.listeners=" ${BENCH_BROKER_ARGS:-} \
-  >"$WORK/broker.out" 2>"$WORK/broker.log" &
-BROKER_PID=$!
-for _ in $(seq 1 300); do
-  grep -q 'event=broker_started' "$WORK/broker.log" 2>/dev/null && break
-  kill -0 "$BROKER_PID" 2>/dev/null || break
-  sleep 0.1
-done
-if ! grep -q 'event=broker_started' "$WORK/broker.log" 2>/dev/null; then
-  fail "broker did not start (no event=broker_started within 30 s); log tail:"
-  tail -n 20 "$WORK/broker.log" >&2
-  exit 1
-fi
-BOOT=127.0.0.1:$PORT
+bench_start_broker "$WORK" ${BENCH_BROKER_ARGS:-} || { FAILED=1; exit 1; }
 START=$(date +%s)
 MEMBER_PROPS=(--consumer-props "session.timeout.ms=$SESSION_MS" heartbeat.interval.ms=500
   enable.auto.commit=true auto.commit.interval.ms=1000)

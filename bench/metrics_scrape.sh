@@ -28,20 +28,18 @@ for bin in "$PERF" "$BROKER"; do
   fi
 done
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+BENCH_NAME="metrics bench"
+
 WORK=$(mktemp -d /tmp/samsa-bench-metrics.XXXXXX)
-BROKER_PID=""
 SCRAPER_PID=""
 FAILED=0
 
 # shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
   if [ -n "$SCRAPER_PID" ]; then kill "$SCRAPER_PID" 2>/dev/null; wait "$SCRAPER_PID" 2>/dev/null; fi
-  if [ -n "$BROKER_PID" ] && kill -0 "$BROKER_PID" 2>/dev/null; then
-    kill -TERM "$BROKER_PID" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$BROKER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$BROKER_PID" 2>/dev/null
-    wait "$BROKER_PID" 2>/dev/null
-  fi
+  bench_stop_broker
   if [ "$FAILED" -ne 0 ] || [ "${BENCH_KEEP:-0}" = 1 ]; then
     echo "metrics bench: outputs and broker log kept in $WORK" >&2
   else
@@ -51,36 +49,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# Three distinct free ports: Kafka, controller, admin HTTP (never the 8090 default).
-PORT=$(free_port)
-CPORT=$(free_port)
-while [ "$CPORT" = "$PORT" ]; do CPORT=$(free_port); done
-APORT=$(free_port)
-while [ "$APORT" = "$PORT" ] || [ "$APORT" = "$CPORT" ]; do APORT=$(free_port); done
-mkdir -p "$WORK/data"
-"$BROKER" --override "listeners=PLAINTEXT://127.0.0.1:$PORT" --override "log.dirs=$WORK/data" \
-  --override "controller.quorum.voters=1@127.0.0.1:$CPORT" \
-  --override "admin.listeners=http://127.0.0.1:$APORT" \
-  --override "group.initial.rebalance.delay.ms=0" \
-  >"$WORK/broker.out" 2>"$WORK/broker.log" &
-BROKER_PID=$!
-for _ in $(seq 1 300); do
-  grep -q 'event=broker_started' "$WORK/broker.log" 2>/dev/null && break
-  kill -0 "$BROKER_PID" 2>/dev/null || break
-  sleep 0.1
-done
-if ! grep -q 'event=broker_started' "$WORK/broker.log" 2>/dev/null; then
-  echo "metrics bench: broker did not start; log tail:" >&2
-  tail -n 20 "$WORK/broker.log" >&2
-  FAILED=1
-  exit 1
-fi
-BOOT=127.0.0.1:$PORT
-URL=http://127.0.0.1:$APORT/metrics
+# Kafka, controller and admin HTTP on distinct free ports (never the 8090 default).
+bench_start_broker --admin "$WORK" --override "group.initial.rebalance.delay.ms=0" ||
+  { FAILED=1; exit 1; }
+URL=http://127.0.0.1:$ADMIN_PORT/metrics
 echo "== broker pid $BROKER_PID on $BOOT, metrics at $URL"
 
 echo "== 100 topics x 10 partitions, 20 records each, 100 groups committed at offset 10"

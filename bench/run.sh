@@ -24,22 +24,15 @@ for bin in "$PERF" "$BROKER"; do
   fi
 done
 
-WORK=$(mktemp -d /tmp/samsa-bench.XXXXXX)
-BROKER_PID=""
-FAILED=0
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-stop_broker() {
-  if [ -n "$BROKER_PID" ] && kill -0 "$BROKER_PID" 2>/dev/null; then
-    kill -TERM "$BROKER_PID" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$BROKER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$BROKER_PID" 2>/dev/null
-    wait "$BROKER_PID" 2>/dev/null
-  fi
-}
+WORK=$(mktemp -d /tmp/samsa-bench.XXXXXX)
+FAILED=0
 
 # shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
-  stop_broker
+  bench_stop_broker
   if [ "$FAILED" -ne 0 ] || [ "${BENCH_KEEP:-0}" = 1 ]; then
     echo "bench: outputs and broker log kept in $WORK" >&2
   else
@@ -48,10 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$BROKER_PID/status" 2>/dev/null || echo "n/a"; }
 
@@ -90,27 +79,8 @@ step mock-producer producer --mock "${COMMON[@]}" --num-records "$RECORDS" --rec
 step mock-consumer consumer --mock "${COMMON[@]}" --messages "$RECORDS" --record-size "$SIZE"
 
 # The broker, on free loopback ports with a throw-away data dir.
-PORT=$(free_port)
-CPORT=$(free_port)
-while [ "$CPORT" = "$PORT" ]; do CPORT=$(free_port); done
-mkdir -p "$WORK/data"
 # shellcheck disable=SC2086 # BENCH_BROKER_ARGS is a list of flags
-"$BROKER" --override "listeners=PLAINTEXT://127.0.0.1:$PORT" --override "log.dirs=$WORK/data" \
-  --override "controller.quorum.voters=1@127.0.0.1:$CPORT" --override "admin.listeners=" ${BENCH_BROKER_ARGS:-} \
-  >"$WORK/broker.out" 2>"$WORK/broker.log" &
-BROKER_PID=$!
-for _ in $(seq 1 300); do
-  grep -q 'event=broker_started' "$WORK/broker.log" 2>/dev/null && break
-  kill -0 "$BROKER_PID" 2>/dev/null || break
-  sleep 0.1
-done
-if ! grep -q 'event=broker_started' "$WORK/broker.log" 2>/dev/null; then
-  echo "bench: broker did not start (no event=broker_started within 30 s); log tail:" >&2
-  tail -n 20 "$WORK/broker.log" >&2
-  FAILED=1
-  exit 1
-fi
-BOOT=127.0.0.1:$PORT
+bench_start_broker "$WORK" ${BENCH_BROKER_ARGS:-} || { FAILED=1; exit 1; }
 echo "== broker pid $BROKER_PID on $BOOT"
 RSS_START=$(rss_kb)
 
@@ -171,7 +141,7 @@ echo "(consumer latency is end-to-end from record timestamps; the consumers run 
 
 # Consumer groups: bench/group.sh runs against a fresh broker of its own; this one is stopped first
 # so that the two do not share the cores.
-stop_broker
+bench_stop_broker
 echo
 bash "$(dirname "${BASH_SOURCE[0]}")/group.sh" "$BUILD" || FAILED=1
 exit "$FAILED"
