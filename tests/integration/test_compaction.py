@@ -7,7 +7,7 @@ import time
 
 import confluent_kafka as ck
 from confluent_kafka.admin import AdminClient, NewTopic
-from samsa_fixture import wait_for_topic
+from samsa_fixture import read_partition, wait_for_topic
 
 BROKER_OVERRIDES = {"log.cleaner.backoff.ms": "200"}
 
@@ -26,25 +26,7 @@ def create_topic(b, name, config):
 
 def read_all(b, topic, group):
     """Every record from the start, as (offset, key, value), until the end of the partition."""
-    c = ck.Consumer({"bootstrap.servers": b.bootstrap, "group.id": group,
-                     "auto.offset.reset": "earliest", "enable.auto.commit": False,
-                     "enable.partition.eof": True})
-    out = []
-    try:
-        c.assign([ck.TopicPartition(topic, 0, ck.OFFSET_BEGINNING)])
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            m = c.poll(1.0)
-            if m is None:
-                continue
-            if m.error():
-                if m.error().code() == ck.KafkaError._PARTITION_EOF:
-                    return out
-                raise AssertionError(f"consume error: {m.error()}")
-            out.append((m.offset(), m.key(), m.value()))
-        raise AssertionError("timed out reading the partition")
-    finally:
-        c.close()
+    return read_partition(b, topic, group=group)
 
 
 def test_compacted_topic_converges_to_latest_per_key(module_broker):

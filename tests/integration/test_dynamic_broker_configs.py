@@ -11,7 +11,7 @@ import pytest
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, NewTopic
 from kafka.admin import ConfigResource as KConfigResource, ConfigResourceType, KafkaAdminClient
-from samsa_fixture import wait_for_topic
+from samsa_fixture import read_partition, wait_for_topic
 
 KEYS = 100
 UPDATES = 3000
@@ -66,26 +66,9 @@ def produce_updates(b, topic, tag):
 
 
 def read_all(b, topic):
-    c = ck.Consumer({"bootstrap.servers": b.bootstrap, "group.id": "it-dynamic-reader",
-                     "enable.auto.commit": False, "enable.partition.eof": True})
-    out = {}
-    count = 0
-    try:
-        c.assign([ck.TopicPartition(topic, 0, ck.OFFSET_BEGINNING)])
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            m = c.poll(1.0)
-            if m is None:
-                continue
-            if m.error():
-                if m.error().code() == ck.KafkaError._PARTITION_EOF:
-                    return count, out
-                raise AssertionError(f"consume error: {m.error()}")
-            count += 1
-            out[m.key()] = m.value()
-        raise AssertionError("timed out reading the partition")
-    finally:
-        c.close()
+    """(number of records, latest value per key) of partition 0."""
+    records = read_partition(b, topic, group="it-dynamic-reader")
+    return len(records), {k: v for _, k, v in records}
 
 
 def wait_compacted(b, topic, latest, timeout=90):
