@@ -67,15 +67,7 @@ server::AlterResource broker_resource(const std::string& name) {
 
 HttpResponse alter_one(const AdminContext& ctx, const HttpRequest& req, const std::string& resource,
                        server::AlterOp op) {
-  server::AlterResource r = broker_resource(resource);
-  server::ConfigOp config_op{.key = req.param("name"), .op = op, .value = std::nullopt};
-  if (op == server::AlterOp::kSet) {
-    std::string value;
-    if (auto error = v3::parse_put_value(req, value)) return *error;
-    config_op.value = std::move(value);
-  }
-  r.ops.push_back(std::move(config_op));
-  return v3::alter_configs(ctx, std::move(r), false);
+  return v3::alter_one_config(ctx, req, broker_resource(resource), op);
 }
 
 HttpResponse alter_batch(const AdminContext& ctx, const HttpRequest& req,

@@ -120,6 +120,18 @@ HttpResponse alter_configs(const AdminContext& ctx, server::AlterResource resour
   return HttpResponse::no_content();
 }
 
+HttpResponse alter_one_config(const AdminContext& ctx, const HttpRequest& req,
+                              server::AlterResource resource, server::AlterOp op) {
+  server::ConfigOp config_op{.key = req.param("name"), .op = op, .value = std::nullopt};
+  if (op == server::AlterOp::kSet) {
+    std::string value;
+    if (auto error = parse_put_value(req, value)) return *error;
+    config_op.value = std::move(value);
+  }
+  resource.ops.push_back(std::move(config_op));
+  return alter_configs(ctx, std::move(resource), false);
+}
+
 const server::DescribedConfig* find_config(const server::DescribeResult& described,
                                            const std::string& name, const std::string& owner,
                                            HttpResponse& error) {

@@ -36,6 +36,11 @@ std::optional<HttpResponse> parse_put_value(const HttpRequest& req, std::string&
 HttpResponse alter_configs(const AdminContext& ctx, server::AlterResource resource,
                            bool validate_only);
 
+// PUT .../configs/{name} (kSet, value from the body) or DELETE .../configs/{name} (kDelete) on
+// `resource`, whose ops must be empty.
+HttpResponse alter_one_config(const AdminContext& ctx, const HttpRequest& req,
+                              server::AlterResource resource, server::AlterOp op);
+
 // One named config of a describe result, or 404 "Config <name> cannot be found for <owner>.".
 const server::DescribedConfig* find_config(const server::DescribeResult& described,
                                            const std::string& name, const std::string& owner,

@@ -76,15 +76,7 @@ HttpResponse get_config(const AdminContext& ctx, const HttpRequest& req) {
 
 HttpResponse alter_one(const AdminContext& ctx, const HttpRequest& req, server::AlterOp op) {
   if (auto error = check_cluster(ctx, req)) return *error;
-  server::AlterResource r = topic_resource(req.param("topic_name"));
-  server::ConfigOp config_op{.key = req.param("name"), .op = op, .value = std::nullopt};
-  if (op == server::AlterOp::kSet) {
-    std::string value;
-    if (auto error = v3::parse_put_value(req, value)) return *error;
-    config_op.value = std::move(value);
-  }
-  r.ops.push_back(std::move(config_op));
-  return v3::alter_configs(ctx, std::move(r), false);
+  return v3::alter_one_config(ctx, req, topic_resource(req.param("topic_name")), op);
 }
 
 HttpResponse alter_batch(const AdminContext& ctx, const HttpRequest& req) {
