@@ -15,7 +15,7 @@ build: deps
 
 # Starts one broker on the embedded defaults: PLAINTEXT://127.0.0.1:9092, data under ./data.
 run: build
-	@echo "Starting samsa-broker: Kafka listener PLAINTEXT://127.0.0.1:9092, data in $(CURDIR)/data (Ctrl-C stops it)"
+	@echo "Starting samsa-broker: Kafka listener PLAINTEXT://127.0.0.1:9092, admin HTTP (REST, /metrics) on http://127.0.0.1:8090, data in $(CURDIR)/data (Ctrl-C stops it)"
 	@exec $(BUILD_DIR)/broker/samsa-broker
 
 test: build fuzz
