@@ -5,7 +5,7 @@ set -euo pipefail
 
 APT_PACKAGES=(
   # toolchain
-  g++ cmake ninja-build pkg-config clang-14 libclang-rt-14-dev clang-format
+  g++ cmake ninja-build ccache pkg-config clang-14 libclang-rt-14-dev clang-format
   # libraries
   libasio-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libuv1-dev
