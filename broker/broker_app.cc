@@ -26,6 +26,18 @@ storage::CleanerConfig cleaner_config(const config::EffectiveConfig& view) {
   return cc;
 }
 
+// The connection limits in force (all four keys are cluster-wide dynamic). A host name in the
+// overrides that does not resolve stops startup; at runtime the previous limits stay.
+server::network::ConnectionLimits connection_limits(const config::EffectiveConfig& view) {
+  server::network::ConnectionLimits limits;
+  limits.max_connections = view.get_int("max.connections");
+  limits.max_connections_per_ip = view.get_int("max.connections.per.ip");
+  limits.per_ip_overrides = server::network::resolve_per_ip_overrides(
+      view.get_string("max.connections.per.ip.overrides"));
+  limits.max_connection_creation_rate = view.get_int("max.connection.creation.rate");
+  return limits;
+}
+
 std::vector<std::filesystem::path> log_dirs_from(const config::BrokerConfig& config) {
   std::vector<std::filesystem::path> out;
   for (const auto& d : config.log_dirs()) {
@@ -202,11 +214,17 @@ void BrokerApp::start() {
 
   readiness_.set_starting("opening the Kafka listeners");
   std::vector<server::ListenerSpec> specs;
-  for (const auto& l : listeners) specs.push_back({l.name, l.host, l.port});
-  int threads = server::effective_config(config_, *controller_->image(), node_id_)
-                    .get_int("num.network.threads");
-  kafka_ = std::make_unique<server::KafkaServer>(*services_, specs, threads,
-                                                 config_.get_int("socket.request.max.bytes"));
+  for (const auto& l : listeners) specs.push_back({l.name, l.host, l.port, "listeners"});
+  const auto view = server::effective_config(config_, *controller_->image(), node_id_);
+  server::NetworkSettings network;
+  network.threads = view.get_int("num.network.threads");
+  network.max_request_bytes = config_.get_int("socket.request.max.bytes");
+  network.queued_max_request_bytes = config_.get_long("queued.max.request.bytes");
+  network.queued_max_requests = config_.get_int("queued.max.requests");
+  network.idle_timeout = std::chrono::milliseconds(config_.get_long("connections.max.idle.ms"));
+  network.request_timeout = std::chrono::milliseconds(config_.get_int("request.timeout.ms"));
+  network.limits = connection_limits(view);
+  kafka_ = std::make_unique<server::KafkaServer>(*services_, specs, network);
   kafka_->start();
   watch_dynamic_configs();
   housekeeping_ = std::thread([this] { run_housekeeping(); });
@@ -308,6 +326,10 @@ void BrokerApp::watch_dynamic_configs() {
       [](const config::EffectiveConfig& view) { return view.get_int("num.network.threads"); },
       [this](const int& threads) {
         if (threads != kafka_->network_threads()) kafka_->resize_network_threads(threads);
+      });
+  dynamic_->subscribe<server::network::ConnectionLimits>(
+      connection_limits, [this](const server::network::ConnectionLimits& limits) {
+        kafka_->set_connection_limits(limits);
       });
   controller_->on_image_change([this](std::shared_ptr<const cluster::MetadataImage> image) {
     dynamic_->apply_image(*image);

@@ -48,6 +48,18 @@ Validator listeners_validator(std::string key) {
                           });
 }
 
+Validator per_ip_overrides_validator() {
+  return custom_validator("comma-separated host:count pairs",
+                          [](const Value& v) -> std::optional<std::string> {
+                            try {
+                              parse_connection_overrides(as_string(v));
+                            } catch (const std::invalid_argument& e) {
+                              return e.what();
+                            }
+                            return std::nullopt;
+                          });
+}
+
 Validator cluster_id_validator() {
   return custom_validator("22 characters of URL-safe base64 (a 128-bit id)",
                           [](const Value& v) -> std::optional<std::string> {
@@ -190,15 +202,35 @@ std::vector<ConfigDef> make_broker_defs() {
   v.push_back(def("num.io.threads", I, "8", at_least(1), kHigh, kClusterWide,
                   "Threads handling requests, including disk I/O."));
   v.push_back(def("queued.max.requests", I, "500", at_least(1), kHigh, kReadOnly,
-                  "Requests that may wait for a handler before connections stop being read."));
-  v.push_back(def("connections.max.idle.ms", L, "600000", none, kMedium, kReadOnly,
-                  "Close connections idle for longer than this."));
+                  "Requests read and not yet answered, broker-wide; when reached, connections "
+                  "stop being read until one is answered."));
+  v.push_back(def("queued.max.request.bytes", L, "536870912", at_least(-1), kMedium, kReadOnly,
+                  "Bytes of request frames held at once, broker-wide; when reached, connections "
+                  "stop being read until memory is freed. Frames are counted as their bytes "
+                  "arrive, not by their announced size. -1 means unbounded (Kafka's default; "
+                  "Samsa bounds it by default)."));
+  v.push_back(def("connections.max.idle.ms", L, "600000", at_least(-1), kMedium, kReadOnly,
+                  "Close connections on which nothing arrived for this long; -1 never."));
   v.push_back(def("request.timeout.ms", I, "30000", at_least(0), kMedium, kReadOnly,
-                  "How long this broker waits for a response to its own requests to other nodes."));
+                  "A client request whose first byte arrived but that is not complete this long "
+                  "after closes the connection (slow or stalled senders cannot hold memory); also "
+                  "how long this broker waits for a response to its own requests to other nodes. "
+                  "0 disables the client-side limit."));
   v.push_back(def("max.connections", I, kIntMax, at_least(0), kMedium, kClusterWide,
-                  "Most client connections accepted at once, across all listeners."));
+                  "Most client connections open at once, across all listeners. When reached, "
+                  "the listeners stop accepting (new connections wait in the kernel's backlog) "
+                  "until one closes."));
   v.push_back(def("max.connections.per.ip", I, kIntMax, at_least(0), kMedium, kClusterWide,
-                  "Most client connections accepted from one IP address."));
+                  "Most client connections from one IP address; a connection over it is closed "
+                  "as soon as it is accepted."));
+  v.push_back(def("max.connections.per.ip.overrides", S, "", per_ip_overrides_validator(), kMedium,
+                  kClusterWide,
+                  "Per-address exceptions to max.connections.per.ip, as host:count pairs "
+                  "separated by commas (host names are resolved), e.g. "
+                  "\"127.0.0.1:200,build.example.com:50\"."));
+  v.push_back(def("max.connection.creation.rate", I, kIntMax, at_least(0), kMedium, kClusterWide,
+                  "Most new connections accepted per second across the listeners; faster "
+                  "arrivals are accepted later, not refused."));
 
   // --- Replication and cluster membership ----------------------------------------------------
   v.push_back(

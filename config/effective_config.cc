@@ -112,6 +112,13 @@ bool EffectiveConfig::get_bool(std::string_view name) const {
   return std::get<bool>(r->second);
 }
 
+std::string EffectiveConfig::get_string(std::string_view name) const {
+  auto r = resolve(name);
+  if (!r) return "";
+  if (!std::holds_alternative<std::string>(r->second)) misuse(name, "is not a STRING");
+  return std::get<std::string>(r->second);
+}
+
 std::string EffectiveConfig::topic_default(std::string_view topic_key) const {
   const ConfigDef* def = find_topic_def(topic_key);
   if (!def) misuse(topic_key, "not a topic config key");

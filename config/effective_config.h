@@ -48,6 +48,8 @@ class EffectiveConfig {
   int64_t get_long(std::string_view name) const;
   double get_double(std::string_view name) const;
   bool get_bool(std::string_view name) const;
+  // "" when the key has no value.
+  std::string get_string(std::string_view name) const;
 
   // The broker-level default of topic config key `topic_key` (what a topic without an override
   // gets), converted to the topic key's unit; any negative retention reads as "-1".

@@ -190,4 +190,35 @@ std::vector<AdminListener> parse_admin_listeners(std::string_view value, std::st
   return out;
 }
 
+std::vector<std::pair<std::string, int32_t>> parse_connection_overrides(std::string_view value) {
+  std::vector<std::pair<std::string, int32_t>> out;
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t comma = value.find(',', start);
+    std::string_view entry = value.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    start = comma == std::string_view::npos ? value.size() + 1 : comma + 1;
+    while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.front())))
+      entry.remove_prefix(1);
+    while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.back())))
+      entry.remove_suffix(1);
+    if (entry.empty()) continue;
+    // The count follows the last colon, so IPv6 addresses keep theirs.
+    const size_t colon = entry.rfind(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == entry.size())
+      throw std::invalid_argument(fmt::format("'{}' is not host:count", entry));
+    std::string_view host = entry.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
+    std::string_view digits = entry.substr(colon + 1);
+    int32_t count = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
+    if (ec != std::errc() || end != digits.data() + digits.size() || count < 0)
+      throw std::invalid_argument(
+          fmt::format("'{}': the count must be an integer from 0 to 2147483647", entry));
+    out.emplace_back(std::string(host), count);
+  }
+  return out;
+}
+
 }  // namespace samsa::config

@@ -61,6 +61,10 @@ std::vector<QuorumVoter> parse_quorum_voters(std::string_view value,
 std::vector<AdminListener> parse_admin_listeners(std::string_view value,
                                                  std::string_view key = "admin.listeners");
 
+// max.connections.per.ip.overrides: "host:count,[::1]:count" -> (host, count) pairs, hosts not
+// resolved. Throws std::invalid_argument naming the bad entry.
+std::vector<std::pair<std::string, int32_t>> parse_connection_overrides(std::string_view value);
+
 // Splits "host:port" / "[v6]:port"; returns an explanation on failure.
 std::optional<std::string> split_host_port(std::string_view s, std::string& host, int& port);
 

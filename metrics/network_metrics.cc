@@ -1,6 +1,7 @@
 #include "metrics/network_metrics.h"
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 
 #include "metrics/families.h"
@@ -18,6 +19,18 @@ ConnectionCounters& NetworkMetrics::connections(const std::string& listener, int
   auto& slot = connections_[{listener, processor}];
   if (!slot) slot = std::make_unique<ConnectionCounters>();
   return *slot;
+}
+
+AcceptorCounters& NetworkMetrics::acceptor(const std::string& listener) {
+  std::lock_guard lock(connections_mutex_);
+  auto& slot = acceptors_[listener];
+  if (!slot) slot = std::make_unique<AcceptorCounters>();
+  return *slot;
+}
+
+void NetworkMetrics::set_budget_source(std::function<RequestBudgetStats()> source) {
+  std::lock_guard lock(connections_mutex_);
+  budget_source_ = std::move(source);
 }
 
 void NetworkMetrics::set_cpu_source(CpuSource source) {
@@ -85,10 +98,61 @@ std::vector<prometheus::MetricFamily> NetworkMetrics::Collect() const {
     add_counter(created, labels, static_cast<double>(c->created.load()));
     add_counter(closed, labels, static_cast<double>(c->closed.load()));
   }
+  auto expired = make_family("samsa_network_connections_expired_total",
+                             "Client connections closed by the broker for being idle "
+                             "(connections.max.idle.ms) or for a request not complete within "
+                             "request.timeout.ms of its first byte",
+                             prometheus::MetricType::Counter);
+  std::map<std::string, std::pair<uint64_t, uint64_t>> expired_by_listener;
+  for (const auto& [key, c] : connections_) {
+    auto& e = expired_by_listener[key.first];
+    e.first += c->expired_idle.load();
+    e.second += c->expired_request_timeout.load();
+  }
+  for (const auto& [listener, e] : expired_by_listener) {
+    add_counter(expired, {{"listener", listener}, {"reason", "idle"}},
+                static_cast<double>(e.first));
+    add_counter(expired, {{"listener", listener}, {"reason", "request_timeout"}},
+                static_cast<double>(e.second));
+  }
+  auto rejected = make_family("samsa_network_connections_rejected_total",
+                              "Client connections accepted and closed at once because their "
+                              "address was at max.connections.per.ip (or its override)",
+                              prometheus::MetricType::Counter);
+  auto blocked = make_family("samsa_network_acceptor_blocked_seconds_total",
+                             "Time a listener's acceptor waited before accepting: for a free "
+                             "slot under max.connections, or to keep max.connection.creation.rate",
+                             prometheus::MetricType::Counter);
+  for (const auto& [listener, a] : acceptors_) {
+    add_counter(rejected, {{"listener", listener}, {"reason", "max_connections_per_ip"}},
+                static_cast<double>(a->rejected_per_ip.load()));
+    add_counter(blocked, {{"listener", listener}, {"reason", "max_connections"}},
+                static_cast<double>(a->blocked_max_connections_ns.load()) * 1e-9);
+    add_counter(blocked, {{"listener", listener}, {"reason", "connection_creation_rate"}},
+                static_cast<double>(a->blocked_creation_rate_ns.load()) * 1e-9);
+  }
   out.push_back(std::move(count));
   out.push_back(std::move(created));
   out.push_back(std::move(closed));
+  out.push_back(std::move(expired));
+  out.push_back(std::move(rejected));
+  out.push_back(std::move(blocked));
+  auto budget_source = budget_source_;
   lock.unlock();
+  if (budget_source) {
+    const RequestBudgetStats b = budget_source();
+    add_single_gauge(out, "kafka_network_socketserver_memorypoolused",
+                     "Bytes of request frames held (queued.max.request.bytes)",
+                     static_cast<double>(b.bytes_used));
+    add_single_gauge(out, "kafka_network_socketserver_memorypoolavailable",
+                     "Bytes of queued.max.request.bytes still free (+Inf when unbounded)",
+                     b.bytes_capacity <= 0 ? std::numeric_limits<double>::infinity()
+                                           : static_cast<double>(std::max<int64_t>(
+                                                 0, b.bytes_capacity - b.bytes_used)));
+    add_single_gauge(out, "kafka_network_requestchannel_requestqueuesize",
+                     "Requests read and not yet answered (bounded by queued.max.requests)",
+                     static_cast<double>(b.requests_in_flight));
+  }
   const std::vector<double> idle = sample_idle();
   double avg = 1.0;
   if (!idle.empty()) {

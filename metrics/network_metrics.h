@@ -5,6 +5,12 @@
 //   kafka_network_socketserver_networkprocessoravgidle_percent           (0..1)
 //   kafka_server_kafkarequesthandlerpool_requesthandleravgidle_percent   (0..1)
 //   kafka_network_processor_idle_percent{network_processor}               (0..1)
+//   kafka_network_socketserver_memorypool{used,available}   bytes of queued.max.request.bytes
+//   kafka_network_requestchannel_requestqueuesize           requests read and not yet answered
+//   samsa_network_connections_expired_total{listener,reason=idle|request_timeout}
+//   samsa_network_connections_rejected_total{listener,reason=max_connections_per_ip}
+//   samsa_network_acceptor_blocked_seconds_total{listener,reason=max_connections|
+//                                                connection_creation_rate}
 // Samsa runs request handlers on the network threads (no separate handler pool), so the two
 // average idle gauges describe the same threads. A thread's busy time is its CPU time
 // (CLOCK_THREAD_CPUTIME_ID): time it is blocked or waiting to run counts as idle. The thread label
@@ -31,6 +37,22 @@ struct ConnectionCounters {
   std::atomic<int64_t> open{0};
   std::atomic<uint64_t> created{0};
   std::atomic<uint64_t> closed{0};
+  std::atomic<uint64_t> expired_idle{0};
+  std::atomic<uint64_t> expired_request_timeout{0};
+};
+
+// What a listener's acceptor refused or waited for.
+struct AcceptorCounters {
+  std::atomic<uint64_t> rejected_per_ip{0};
+  std::atomic<uint64_t> blocked_max_connections_ns{0};
+  std::atomic<uint64_t> blocked_creation_rate_ns{0};
+};
+
+// The broker-wide request budgets, read at scrape time.
+struct RequestBudgetStats {
+  int64_t bytes_used = 0;
+  int64_t bytes_capacity = 0;  // <= 0: unbounded
+  int64_t requests_in_flight = 0;
 };
 
 class NetworkMetrics : public prometheus::Collectable {
@@ -40,6 +62,8 @@ class NetworkMetrics : public prometheus::Collectable {
 
   // Stable for the registry's life; called once per accepted connection.
   ConnectionCounters& connections(const std::string& listener, int processor);
+  AcceptorCounters& acceptor(const std::string& listener);
+  void set_budget_source(std::function<RequestBudgetStats()> source);
 
   // Set when the network threads start; takes the baseline sample the first idle values are
   // computed against.
@@ -64,6 +88,8 @@ class NetworkMetrics : public prometheus::Collectable {
   // server's lock, which the accept loop holds while it calls connections().
   mutable std::mutex connections_mutex_;
   std::map<std::pair<std::string, int>, std::unique_ptr<ConnectionCounters>> connections_;
+  std::map<std::string, std::unique_ptr<AcceptorCounters>> acceptors_;
+  std::function<RequestBudgetStats()> budget_source_;  // guarded by connections_mutex_
   mutable std::mutex idle_mutex_;
   CpuSource cpu_source_;
   mutable std::deque<Sample> samples_;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "metrics/kafka_metrics.h"
 #include "protocol/headers.h"
 #include "protocol/messages/response_header.h"
@@ -11,7 +13,14 @@ namespace samsa::server {
 namespace {
 
 constexpr int16_t kApiVersionsKey = 18;
-constexpr size_t kKeptBufferBytes = 8u << 20;
+// Response buffers are reused across requests (a fresh multi-megabyte buffer per fetch costs page
+// faults), but one unusually large response must not pin its memory.
+constexpr size_t kKeptResponseBytes = 8u << 20;
+// A frame buffer starts this small and doubles as bytes arrive; one up to kKeptFrameBytes is kept
+// between requests (what lies beyond the first chunk stays accounted in the request-bytes
+// budget).
+constexpr size_t kFirstChunkBytes = 16u << 10;
+constexpr size_t kKeptFrameBytes = 64u << 10;
 
 int32_t read_be32(const uint8_t* p) {
   return static_cast<int32_t>((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
@@ -21,18 +30,35 @@ int16_t read_be16(const uint8_t* p) {
   return static_cast<int16_t>((uint16_t{p[0]} << 8) | uint16_t{p[1]});
 }
 
+// How often the watchdog looks: a fraction of the shortest timeout, so a connection is closed
+// within about a quarter of its timeout late.
+std::chrono::milliseconds watchdog_tick(const ConnectionSettings& s) {
+  auto shortest = std::chrono::milliseconds::max();
+  if (s.idle_timeout.count() > 0) shortest = std::min(shortest, s.idle_timeout);
+  if (s.request_timeout.count() > 0) shortest = std::min(shortest, s.request_timeout);
+  return std::clamp(shortest / 4, std::chrono::milliseconds(20), std::chrono::milliseconds(1000));
+}
+
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, Services& services, int32_t max_request_bytes,
-                       metrics::ConnectionCounters* counters)
+Connection::Connection(asio::ip::tcp::socket socket, Services& services,
+                       ConnectionSettings settings, metrics::ConnectionCounters* counters)
     : socket_(std::move(socket)),
       services_(services),
-      max_request_bytes_(max_request_bytes),
-      counters_(counters) {
+      settings_(settings),
+      counters_(counters),
+      phase_since_(std::chrono::steady_clock::now()),
+      watchdog_timer_(socket_.get_executor()),
+      wait_timer_(std::make_shared<asio::steady_timer>(socket_.get_executor())) {
   std::error_code ec;
   auto endpoint = socket_.remote_endpoint(ec);
   peer_ = ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+}
+
+Connection::~Connection() {
+  give_back_frame_memory(false);
+  if (holds_slot_ && settings_.request_slots != nullptr) settings_.request_slots->release(1);
 }
 
 void Connection::reject(const char* reason, int16_t api_key, int16_t api_version) {
@@ -48,38 +74,129 @@ void Connection::record_request(std::chrono::steady_clock::time_point received) 
   services_.metrics->requests->record(api_key_, api_version_, seconds, errors_.counts());
 }
 
+void Connection::give_back_frame_memory(bool keep_small) {
+  if (keep_small && frame_.capacity() <= kKeptFrameBytes) return;
+  frame_.release();
+  if (frame_accounted_ > 0 && settings_.request_bytes != nullptr)
+    settings_.request_bytes->release(frame_accounted_);
+  frame_accounted_ = 0;
+}
+
+asio::awaitable<void> Connection::watchdog() {
+  auto self = shared_from_this();  // the watchdog ends when run() does, never after
+  const auto tick = watchdog_tick(settings_);
+  while (!closing_) {
+    watchdog_timer_.expires_after(tick);
+    std::error_code ec;
+    co_await watchdog_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (closing_) co_return;
+    const auto waited = std::chrono::steady_clock::now() - phase_since_;
+    const char* reason = nullptr;
+    if (phase_ == Phase::kIdle && settings_.idle_timeout.count() > 0 &&
+        waited >= settings_.idle_timeout) {
+      reason = "idle";  // Kafka's connections.max.idle.ms
+      if (counters_ != nullptr) counters_->expired_idle++;
+    } else if (phase_ == Phase::kReading && settings_.request_timeout.count() > 0 &&
+               waited >= settings_.request_timeout) {
+      reason = "request_timeout";
+      if (counters_ != nullptr) counters_->expired_request_timeout++;
+    }
+    if (reason == nullptr) continue;
+    spdlog::info("event=connection_expired reason={} peer={} waited_ms={} frame_bytes={}", reason,
+                 peer_, std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(),
+                 frame_.size());
+    closing_ = true;
+    std::error_code ignored;
+    socket_.close(ignored);  // fails the pending read
+    wait_timer_->cancel();   // and a pending budget wait
+    co_return;
+  }
+}
+
+asio::awaitable<int32_t> Connection::read_size() {
+  uint8_t size_bytes[4];
+  size_t got = 0;
+  while (got < sizeof size_bytes) {
+    got += co_await socket_.async_read_some(asio::buffer(size_bytes + got, sizeof size_bytes - got),
+                                            asio::use_awaitable);
+    if (phase_ == Phase::kIdle) {
+      // request.timeout.ms counts from the request's first byte.
+      phase_ = Phase::kReading;
+      phase_since_ = std::chrono::steady_clock::now();
+    }
+  }
+  co_return read_be32(size_bytes);
+}
+
+asio::awaitable<void> Connection::read_body(size_t size) {
+  frame_.clear();
+  while (frame_.size() < size) {
+    if (frame_.spare() == 0) {
+      std::error_code ec;
+      if (frame_.capacity() == 0 && socket_.available(ec) == 0) {
+        // Nothing has arrived after the size: allocate nothing until something does.
+        co_await socket_.async_wait(asio::socket_base::wait_read, asio::use_awaitable);
+      }
+      const size_t available = socket_.available(ec);
+      const size_t target = std::min(
+          size, std::max({kFirstChunkBytes, frame_.capacity() * 2, frame_.size() + available}));
+      // The first chunk is every connection's own, outside the budget, so small requests
+      // (Metadata, heartbeats, commits) never wait behind large produce requests; it is bounded
+      // by the number of connections.
+      const auto more =
+          static_cast<int64_t>(target - std::max(frame_.capacity(), kFirstChunkBytes));
+      if (settings_.request_bytes != nullptr && more > 0) {
+        co_await network::async_acquire(*settings_.request_bytes, more, wait_timer_, &closing_);
+        frame_accounted_ += more;
+      }
+      frame_.reallocate(target);
+    }
+    const size_t want = std::min(frame_.spare(), size - frame_.size());
+    frame_.advance(
+        co_await socket_.async_read_some(asio::buffer(frame_.end(), want), asio::use_awaitable));
+  }
+}
+
 asio::awaitable<void> Connection::run() {
   services_.stats.connections_open++;
   if (counters_ != nullptr) {
     counters_->open++;
     counters_->created++;
   }
-  std::vector<uint8_t> frame;
+  if (settings_.idle_timeout.count() > 0 || settings_.request_timeout.count() > 0) {
+    asio::co_spawn(socket_.get_executor(), watchdog(), asio::detached);
+  }
   std::vector<uint8_t> out;
   try {
     for (;;) {
-      uint8_t size_bytes[4];
-      co_await asio::async_read(socket_, asio::buffer(size_bytes), asio::use_awaitable);
-      int32_t size = read_be32(size_bytes);
+      phase_ = Phase::kIdle;
+      phase_since_ = std::chrono::steady_clock::now();
+      const int32_t size = co_await read_size();
       // Bounded before allocating: a hostile size prefix must not reserve memory.
-      if (size < 8 || size > max_request_bytes_) {
+      if (size < 8 || size > settings_.max_request_bytes) {
         reject(size < 8 ? "frame too small" : "frame larger than socket.request.max.bytes");
         break;
       }
-      frame.resize(static_cast<size_t>(size));
-      co_await asio::async_read(socket_, asio::buffer(frame), asio::use_awaitable);
+      co_await read_body(static_cast<size_t>(size));
+      if (settings_.request_slots != nullptr) {
+        co_await network::async_acquire(*settings_.request_slots, 1, wait_timer_, &closing_);
+        holds_slot_ = true;
+      }
+      phase_ = Phase::kHandling;
       // Kafka's TotalTimeMs runs from the whole request being read to the response being sent.
       const auto received = std::chrono::steady_clock::now();
       out.clear();
-      if (!co_await handle_frame(frame, out)) break;
+      if (!co_await handle_frame(out)) break;
       if (!out.empty()) {
         co_await asio::async_write(socket_, asio::buffer(out), asio::use_awaitable);
       }
       record_request(received);
-      // Buffers are reused across requests (a fresh multi-megabyte buffer per fetch costs page
-      // faults and zeroing), but one unusually large request must not pin its memory.
-      if (frame.capacity() > kKeptBufferBytes) std::vector<uint8_t>().swap(frame);
-      if (out.capacity() > kKeptBufferBytes) std::vector<uint8_t>().swap(out);
+      if (holds_slot_) {
+        settings_.request_slots->release(1);
+        holds_slot_ = false;
+      }
+      give_back_frame_memory(true);
+      if (out.capacity() > kKeptResponseBytes) std::vector<uint8_t>().swap(out);
     }
   } catch (const std::system_error& e) {
     if (e.code() != asio::error::eof && e.code() != asio::error::connection_reset &&
@@ -89,6 +206,13 @@ asio::awaitable<void> Connection::run() {
   } catch (const std::exception& e) {
     spdlog::error("event=connection_error peer={} error=\"{}\"", peer_, e.what());
   }
+  closing_ = true;
+  watchdog_timer_.cancel();
+  if (holds_slot_) {
+    settings_.request_slots->release(1);
+    holds_slot_ = false;
+  }
+  give_back_frame_memory(false);
   services_.stats.connections_open--;
   if (counters_ != nullptr) {
     counters_->open--;
@@ -99,10 +223,10 @@ asio::awaitable<void> Connection::run() {
   socket_.close(ignored);
 }
 
-asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& frame,
-                                               std::vector<uint8_t>& out) {
-  const int16_t api_key = read_be16(frame.data());
-  const int16_t api_version = read_be16(frame.data() + 2);
+asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& out) {
+  const uint8_t* frame = frame_.data();
+  const int16_t api_key = read_be16(frame);
+  const int16_t api_version = read_be16(frame + 2);
   const ApiEntry* api = find_api(api_key);
   if (api == nullptr) {
     reject("unknown api key", api_key, api_version);
@@ -114,7 +238,7 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& frame,
     co_return false;
   }
 
-  protocol::Reader reader(frame.data(), frame.size());
+  protocol::Reader reader(frame, frame_.size());
   protocol::RequestHeader header;
   protocol::Writer writer(out);
   // The generated encoders count every ErrorCode they write (Kafka's ErrorsPerSec).
@@ -137,6 +261,12 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& frame,
     } else {
       response_header.encode(writer, protocol::response_header_version(api_key, api_version));
       RequestContext ctx{header, reader, writer, services_, peer_};
+      ctx.on_park = [this] {
+        if (holds_slot_) {
+          settings_.request_slots->release(1);
+          holds_slot_ = false;
+        }
+      };
       co_await api->handler(ctx);
       if (!ctx.send_response) out.clear();
     }

@@ -2,37 +2,72 @@
 // One client connection: a single coroutine that reads a frame, handles it and writes the answer
 // before reading the next one, so responses leave in request order (clients pipeline; TCP holds the
 // backlog).
+//
+// Memory and time are bounded here: the frame buffer grows only as bytes arrive, under the
+// broker-wide request-bytes budget; a request waits for one of the broker's in-flight request
+// slots before it is handled (both stop this connection being read, which is the backpressure);
+// and a watchdog closes the connection when a request that has begun arriving is not complete
+// within request.timeout.ms, or when nothing arrives for connections.max.idle.ms.
 #include <asio.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "metrics/network_metrics.h"
 #include "protocol/writer.h"
+#include "server/network/async_semaphore.h"
+#include "server/network/frame_buffer.h"
 #include "server/request_context.h"
 
 namespace samsa::server {
 
-class Connection {
+struct ConnectionSettings {
+  int32_t max_request_bytes = 100 << 20;             // socket.request.max.bytes
+  std::chrono::milliseconds idle_timeout{600000};    // connections.max.idle.ms; <= 0: never
+  std::chrono::milliseconds request_timeout{30000};  // request.timeout.ms; <= 0: never
+  network::AsyncSemaphore* request_bytes = nullptr;  // queued.max.request.bytes; may be null
+  network::AsyncSemaphore* request_slots = nullptr;  // queued.max.requests; may be null
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // `counters` (may be null) are the listener's and network thread's connection metrics.
-  Connection(asio::ip::tcp::socket socket, Services& services, int32_t max_request_bytes,
+  Connection(asio::ip::tcp::socket socket, Services& services, ConnectionSettings settings,
              metrics::ConnectionCounters* counters = nullptr);
+  ~Connection();
   asio::awaitable<void> run();
 
+  const std::string& peer() const { return peer_; }
+
  private:
+  enum class Phase { kIdle, kReading, kHandling };
+
   // Returns false when the connection must be closed.
-  asio::awaitable<bool> handle_frame(std::vector<uint8_t>& frame, std::vector<uint8_t>& out);
+  asio::awaitable<bool> handle_frame(std::vector<uint8_t>& out);
+  // Reads the 4-byte size prefix; the request clock starts with its first byte.
+  asio::awaitable<int32_t> read_size();
+  asio::awaitable<void> read_body(size_t size);
+  void give_back_frame_memory(bool keep_small);
+  asio::awaitable<void> watchdog();
   void reject(const char* reason, int16_t api_key = -1, int16_t api_version = -1);
   // Request metrics for the request just answered, timed from `received`.
   void record_request(std::chrono::steady_clock::time_point received);
 
   asio::ip::tcp::socket socket_;
   Services& services_;
-  int32_t max_request_bytes_;
+  ConnectionSettings settings_;
   std::string peer_;
   metrics::ConnectionCounters* counters_;
+  network::FrameBuffer frame_;
+  int64_t frame_accounted_ = 0;  // bytes of request_bytes this connection holds
+  bool holds_slot_ = false;
+  Phase phase_ = Phase::kIdle;
+  std::chrono::steady_clock::time_point phase_since_;
+  asio::steady_timer watchdog_timer_;
+  std::shared_ptr<asio::steady_timer> wait_timer_;  // budget waits
+  bool closing_ = false;                            // set by the watchdog (or the end of run())
   // The request being handled, for its metrics.
   int16_t api_key_ = -1;
   int16_t api_version_ = -1;

@@ -9,20 +9,34 @@
 #include <thread>
 #include <vector>
 
+#include "server/connection.h"
+#include "server/network/async_semaphore.h"
+#include "server/network/connection_quotas.h"
 #include "server/request_context.h"
 
 namespace samsa::server {
 
 struct ListenerSpec {
   std::string name;
-  std::string host;
+  std::string host;  // an address or a host name (resolved at start); empty = all interfaces
   int port;
+  std::string config_key = "listeners";  // named in bind errors
+};
+
+// What bounds the network layer's memory and time (see Connection and ConnectionQuotas).
+struct NetworkSettings {
+  int threads = 3;                        // num.network.threads
+  int32_t max_request_bytes = 100 << 20;  // socket.request.max.bytes
+  int64_t queued_max_request_bytes = -1;  // <= 0: unbounded
+  int32_t queued_max_requests = 500;
+  std::chrono::milliseconds idle_timeout{600000};
+  std::chrono::milliseconds request_timeout{30000};
+  network::ConnectionLimits limits;
 };
 
 class KafkaServer {
  public:
-  KafkaServer(Services& services, std::vector<ListenerSpec> listeners, int threads,
-              int32_t max_request_bytes);
+  KafkaServer(Services& services, std::vector<ListenerSpec> listeners, NetworkSettings settings);
   ~KafkaServer();
 
   // Binds every listener (throws with the address on failure) and starts serving.
@@ -40,6 +54,10 @@ class KafkaServer {
   // metrics.
   std::vector<double> network_thread_cpu_seconds() const;
 
+  // max.connections, max.connections.per.ip(.overrides), max.connection.creation.rate changed.
+  void set_connection_limits(const network::ConnectionLimits& limits);
+  network::ConnectionQuotas& quotas() { return quotas_; }
+
  private:
   struct NetworkThread {
     std::unique_ptr<asio::io_context> context;
@@ -49,10 +67,14 @@ class KafkaServer {
   };
   static NetworkThread make_network_thread(bool run);
   asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, std::string listener);
+  // Waits until max.connections and max.connection.creation.rate allow another connection.
+  asio::awaitable<void> admit(asio::ip::tcp::acceptor& acceptor, const std::string& listener);
+  // Places an accepted socket on a network thread, or closes it (per-IP limit, shutdown).
+  void place(asio::ip::tcp::socket socket, const std::string& listener);
 
   Services& services_;
   std::vector<ListenerSpec> listener_specs_;
-  int32_t max_request_bytes_;
+  NetworkSettings settings_;
   mutable std::mutex mutex_;  // guards the fields below
   // New connections go round-robin over active_; active_[0] also runs the acceptors.
   std::vector<NetworkThread> active_;
@@ -61,6 +83,11 @@ class KafkaServer {
   size_t next_ = 0;
   bool started_ = false;
   bool stopped_ = false;
+  bool accept_abort_ = false;  // never set: the acceptors end by closing, not by aborting waits
+  // Declared after the threads so they go first: queued waiters hold timers of those threads.
+  network::ConnectionQuotas quotas_;
+  network::AsyncSemaphore request_bytes_;
+  network::AsyncSemaphore request_slots_;
 };
 
 }  // namespace samsa::server

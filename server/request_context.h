@@ -5,6 +5,7 @@
 #include <asio.hpp>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "config/broker_config.h"
@@ -63,8 +64,15 @@ struct RequestContext {
   const std::string& peer;
   // acks=0 produce requests get no response at all, as in Kafka.
   bool send_response = true;
+  // Gives back the connection's in-flight request slot (queued.max.requests) while the request
+  // waits for something other than this broker's work: a long-poll fetch, a rebalance. Kafka's
+  // handlers likewise leave the request queue when they park a request in a purgatory.
+  std::function<void()> on_park = nullptr;
 
   int16_t version() const { return header.api_version; }
+  void park() {
+    if (on_park) on_park();
+  }
 };
 
 using Handler = asio::awaitable<void> (*)(RequestContext&);

@@ -1,10 +1,15 @@
 #include "cluster/quorum/metadata_quorum.h"
 
 #include <fmt/format.h>
+#include <netdb.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <uv.h>
 
+#include <cerrno>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 #include "cluster/errors.h"
@@ -28,6 +33,39 @@ struct QuorumAccess {
 };
 
 namespace {
+
+// Whether `address` ("host:port", "[v6]:port") can be bound now, as libraft's transport will; an
+// explanation when it cannot.
+std::optional<std::string> probe_listen(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return "not host:port";
+  std::string host = address.substr(0, colon);
+  const std::string port = address.substr(colon + 1);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (int rv = getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &found);
+      rv != 0) {
+    return std::string("cannot resolve: ") + gai_strerror(rv);
+  }
+  std::optional<std::string> error;
+  int fd = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
+  if (fd < 0) {
+    error = std::strerror(errno);
+  } else {
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, found->ai_addr, found->ai_addrlen) != 0 || listen(fd, 1) != 0)
+      error = std::strerror(errno);
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return error;
+}
 
 constexpr uint64_t kPollIntervalMs = 10;
 
@@ -460,8 +498,16 @@ void MetadataQuorum::start() {
   // Set explicitly: the header's documented default (128) is not what the code uses (2048).
   raft_set_snapshot_trailing(&in.raft, std::min(options_.snapshot_threshold, 2048u));
   raft_set_pre_vote(&in.raft, true);
+  // libraft reports a taken port only as "I/O error": try the address first to say which.
+  if (auto error = probe_listen(options_.listen_address)) {
+    fail(fmt::format(
+        "controller.quorum.voters: cannot listen on {} (node {}'s metadata-quorum address; with "
+        "no voters configured it is 127.0.0.1:9093): {}",
+        options_.listen_address, options_.node_id, *error));
+  }
   if (int rv = raft_start(&in.raft); rv != 0) {
-    fail(fmt::format("raft_start: {} ({})", raft_strerror(rv), raft_errmsg(&in.raft)));
+    fail(fmt::format("raft_start on {}: {} ({})", options_.listen_address, raft_strerror(rv),
+                     raft_errmsg(&in.raft)));
   }
   uv_timer_start(&in.timer, &Impl::on_timer, kPollIntervalMs, kPollIntervalMs);
 

@@ -128,6 +128,7 @@ asio::awaitable<void> handle_fetch(RequestContext& ctx) {
   auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
 
   auto round = read_once(request, ctx.services);
+  if (round->bytes < request.min_bytes) ctx.park();  // a long poll waits for data
   while (round->bytes < request.min_bytes && !round->has_error &&
          std::chrono::steady_clock::now() < deadline) {
     // Wait for an append anywhere (or the deadline), then read again. Spurious wake-ups only cost a

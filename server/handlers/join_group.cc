@@ -31,6 +31,7 @@ asio::awaitable<void> handle_join_group(RequestContext& ctx) {
   for (auto& p : request.protocols) params.protocols.push_back({p.name, std::move(p.metadata)});
   params.require_known_member_id = ctx.version() >= 4;
 
+  ctx.park();  // the join waits for the whole group, up to the rebalance timeout
   auto* groups = ctx.services.groups;
   auto result = co_await await_callback<group::JoinResult>(
       [&](auto done) { groups->join_group(request.group_id, std::move(params), std::move(done)); });

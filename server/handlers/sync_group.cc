@@ -18,6 +18,7 @@ asio::awaitable<void> handle_sync_group(RequestContext& ctx) {
   for (auto& a : request.assignments) {
     params.assignments.emplace_back(a.member_id, std::move(a.assignment));
   }
+  ctx.park();  // the leader's assignment may take a while
   auto* groups = ctx.services.groups;
   auto result = co_await await_callback<group::SyncResult>(
       [&](auto done) { groups->sync_group(request.group_id, std::move(params), std::move(done)); });
