@@ -11,6 +11,7 @@
 #include "metrics/network_metrics.h"
 #include "protocol/writer.h"
 #include "server/request_context.h"
+#include "server/response_regions.h"
 
 namespace samsa::server {
 
@@ -24,6 +25,8 @@ class Connection {
  private:
   // Returns false when the connection must be closed.
   asio::awaitable<bool> handle_frame(std::vector<uint8_t>& frame, std::vector<uint8_t>& out);
+  // Sends a response: the buffer, with any file regions a fetch left in it spliced in.
+  asio::awaitable<void> write_response(const std::vector<uint8_t>& out);
   void reject(const char* reason, int16_t api_key = -1, int16_t api_version = -1);
   // Request metrics for the request just answered, timed from `received`.
   void record_request(std::chrono::steady_clock::time_point received);
@@ -37,6 +40,10 @@ class Connection {
   int16_t api_key_ = -1;
   int16_t api_version_ = -1;
   protocol::ErrorTally errors_;
+  // The seam for TLS: record bytes may go from segment file to socket with sendfile only when the
+  // stream is plain TCP. A TLS connection must set this false, and fetches then copy the bytes.
+  const bool zero_copy_records_ = true;
+  ResponseFileRegions file_regions_;  // of the response being built and sent
 };
 
 }  // namespace samsa::server
