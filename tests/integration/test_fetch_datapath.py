@@ -216,3 +216,35 @@ def test_long_poll_wakes_only_for_its_own_partition(module_broker):
     assert results["a_pending_when_b_answered"]
     [(p_a, err_a, hw_a, records_a)] = results["a"]
     assert (p_a, err_a, hw_a, records_a) == (0, 0, 0, b"")
+
+
+def batch_count(records):
+    """Whole v2 batches in a records field (base offset int64, then length int32)."""
+    n, pos = 0, 0
+    while pos + 12 <= len(records):
+        (length,) = struct.unpack(">i", records[pos + 8:pos + 12])
+        assert pos + 12 + length <= len(records), "partial batch in a fetch response"
+        pos += 12 + length
+        n += 1
+    assert pos == len(records)
+    return n
+
+
+def test_fetch_max_bytes_bounds_the_response(broker_factory):
+    # The smallest value Kafka allows; the request below asks for 50 MiB.
+    b = broker_factory({"fetch.max.bytes": 1024, "auto.create.topics.enable": "false"})
+    topic = "datapath-fetch-max"
+    create_topic(b, topic, 1)
+    producer = ck.Producer({"bootstrap.servers": b.bootstrap, "acks": "all", "linger.ms": 0})
+    for i in range(5):  # five batches of one 3000-byte record each
+        producer.produce(topic, value=bytes([i]) * 3000, partition=0)
+        assert producer.flush(30) == 0
+    with RawClient(b.host, b.port) as c:
+        corr = send_fetch(c, topic, 0, 0)
+        got_corr, body = c.read_response()
+    assert got_corr == corr
+    [(partition, error, hw, records)] = parse_fetch_v4(body)
+    assert (partition, error, hw) == (0, 0, 5)
+    # Only the first batch, whole although above the limit (so a consumer always progresses).
+    assert batch_count(records) == 1
+    assert bytes([0]) * 3000 in records
