@@ -192,7 +192,8 @@ ProduceOutcome RecordProducer::produce(const nlohmann::json& record) {
 
   auto batch = records::build_batch({rec}, timestamp);
   auto result = ctx_.produce->append(*image, topic_, partition, batch, kProduceVersion);
-  if (result.appended) ctx_.partitions->notify_data_arrived();
+  if (result.appended)
+    ctx_.partitions->notify_data_arrived(storage::TopicPartition{topic_, partition});
   if (result.error_code != 0) {
     std::string message = result.error_message.empty() ? "Produce failed with Kafka error " +
                                                              std::to_string(result.error_code)

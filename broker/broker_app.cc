@@ -75,6 +75,15 @@ void BrokerApp::register_process_metrics() {
             "body); each closes its connection",
             prometheus::MetricType::Counter);
         metrics::add_counter(malformed, {}, static_cast<double>(stats_.malformed_requests.load()));
+        auto& fetched = metrics::add_family(
+            out, "samsa_kafka_fetch_record_bytes_total",
+            "Record bytes sent in fetch responses, by path: sendfile from the segment file, or "
+            "copied through memory (small slices, or a listener that must see the bytes)",
+            prometheus::MetricType::Counter);
+        metrics::add_counter(fetched, {{"path", "sendfile"}},
+                             static_cast<double>(stats_.fetch_bytes_sendfile.load()));
+        metrics::add_counter(fetched, {{"path", "copy"}},
+                             static_cast<double>(stats_.fetch_bytes_copied.load()));
       }));
 }
 

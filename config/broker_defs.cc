@@ -193,6 +193,9 @@ std::vector<ConfigDef> make_broker_defs() {
   // --- Network and threads -----------------------------------------------------------------
   v.push_back(def("socket.request.max.bytes", I, "104857600", at_least(1), kHigh, kReadOnly,
                   "Largest request frame accepted; a larger size prefix closes the connection."));
+  v.push_back(def("fetch.max.bytes", I, "57671680", at_least(1024), kMedium, kReadOnly,
+                  "Most record bytes one fetch response carries, whatever the request asks for "
+                  "(the first batch still goes out whole when larger, so consumers progress)."));
   v.push_back(def("socket.send.buffer.bytes", I, "102400", at_least(-1), kHigh, kReadOnly,
                   "SO_SNDBUF of client connections; -1 keeps the OS default."));
   v.push_back(def("socket.receive.buffer.bytes", I, "102400", at_least(-1), kHigh, kReadOnly,

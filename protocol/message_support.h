@@ -120,20 +120,15 @@ inline void read_bytes_field(Reader& r, std::optional<Bytes>& out, bool nullable
 // ---- records (a view, never copied) ----
 template <class W>
 void write_records_field(W& w, const RecordsView& b, bool nullable, bool flexible) {
-  if (nullable) {
+  if (!b && nullable) {
     if (flexible) {
-      w.write_compact_nullable_bytes(b);
+      w.write_unsigned_varint(0);
     } else {
-      w.write_nullable_bytes(b);
+      w.write_int32(-1);
     }
-  } else {
-    const std::span<const uint8_t> v = b ? *b : std::span<const uint8_t>();
-    if (flexible) {
-      w.write_compact_bytes(v);
-    } else {
-      w.write_bytes(v);
-    }
+    return;
   }
+  w.write_records(b ? *b : std::span<const uint8_t>(), flexible);
 }
 inline void read_records_field(Reader& r, RecordsView& out, bool nullable, bool flexible) {
   const int32_t len = r.read_bytes_length(flexible);

@@ -114,6 +114,17 @@ void Writer::write_compact_nullable_bytes(const std::optional<std::span<const ui
   write_compact_bytes(*b);
 }
 
+void Writer::write_records(std::span<const uint8_t> b, bool flexible) {
+  check_bytes_length(b.size());
+  if (flexible) {
+    write_unsigned_varint(static_cast<uint32_t>(b.size() + 1));
+  } else {
+    write_int32(static_cast<int32_t>(b.size()));
+  }
+  if (records_sink_ != nullptr && records_sink_->claim(b, out_.size())) return;
+  write_raw(b);
+}
+
 void Writer::put_int32_at(size_t offset, int32_t v) {
   if (offset + 4 > out_.size()) throw EncodeError("put_int32_at past the end of the buffer");
   const auto u = static_cast<uint32_t>(v);
@@ -187,6 +198,14 @@ void SizeCounter::write_nullable_bytes(const std::optional<std::span<const uint8
 void SizeCounter::write_compact_bytes(std::span<const uint8_t> b) {
   check_bytes_length(b.size());
   size_ += unsigned_varint_size(static_cast<uint32_t>(b.size() + 1)) + b.size();
+}
+
+void SizeCounter::write_records(std::span<const uint8_t> b, bool flexible) {
+  if (flexible) {
+    write_compact_bytes(b);
+  } else {
+    write_bytes(b);
+  }
 }
 
 void SizeCounter::write_compact_nullable_bytes(const std::optional<std::span<const uint8_t>>& b) {

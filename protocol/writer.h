@@ -38,6 +38,15 @@ class ErrorTally {
   std::vector<std::pair<int16_t, uint32_t>> counts_;
 };
 
+// Lets an encoder leave a records field's bytes out of the buffer. A sink that claims a span
+// (its length prefix is already written) takes over sending those bytes at that buffer offset,
+// e.g. with sendfile(2) from a segment file; spans it does not claim are copied as usual.
+class RecordsSink {
+ public:
+  virtual ~RecordsSink() = default;
+  virtual bool claim(std::span<const uint8_t> records, size_t buffer_offset) = 0;
+};
+
 class Writer {
  public:
   // Appends to `out`; the caller keeps it alive and may reserve or reuse it.
@@ -78,6 +87,11 @@ class Writer {
 
   void write_raw(std::span<const uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
 
+  // A non-null records field: length prefix (int32, or unsigned varint of length + 1 when
+  // flexible), then the bytes, unless the records sink claims them.
+  void write_records(std::span<const uint8_t> b, bool flexible);
+  void set_records_sink(RecordsSink* sink) { records_sink_ = sink; }
+
   // Overwrites 4 bytes at an absolute offset in the buffer (e.g. a frame length written last).
   void put_int32_at(size_t offset, int32_t v);
 
@@ -87,6 +101,7 @@ class Writer {
   std::vector<uint8_t>& out_;
   size_t start_;
   ErrorTally* errors_ = nullptr;
+  RecordsSink* records_sink_ = nullptr;
 };
 
 // Same write_* interface as Writer; records only how many bytes would be written.
@@ -119,6 +134,7 @@ class SizeCounter {
   void write_compact_nullable_bytes(const std::optional<std::span<const uint8_t>>& b);
 
   void write_raw(std::span<const uint8_t> b) { size_ += b.size(); }
+  void write_records(std::span<const uint8_t> b, bool flexible);
 
   static size_t unsigned_varint_size(uint32_t v);
   static size_t unsigned_varlong_size(uint64_t v);

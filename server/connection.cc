@@ -187,9 +187,7 @@ asio::awaitable<void> Connection::run() {
       const auto received = std::chrono::steady_clock::now();
       out.clear();
       if (!co_await handle_frame(out)) break;
-      if (!out.empty()) {
-        co_await asio::async_write(socket_, asio::buffer(out), asio::use_awaitable);
-      }
+      if (!out.empty()) co_await write_response(out);
       record_request(received);
       if (holds_slot_) {
         settings_.request_slots->release(1);
@@ -241,6 +239,9 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& out) {
   protocol::Reader reader(frame, frame_.size());
   protocol::RequestHeader header;
   protocol::Writer writer(out);
+  file_regions_.clear();
+  ResponseFileRegions* file_regions = zero_copy_records_ ? &file_regions_ : nullptr;
+  writer.set_records_sink(file_regions);
   // The generated encoders count every ErrorCode they write (Kafka's ErrorsPerSec).
   api_key_ = api_key;
   api_version_ = api_version;
@@ -267,8 +268,12 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& out) {
           holds_slot_ = false;
         }
       };
+      ctx.file_regions = file_regions;
       co_await api->handler(ctx);
-      if (!ctx.send_response) out.clear();
+      if (!ctx.send_response) {
+        out.clear();
+        file_regions_.clear();
+      }
     }
   } catch (const protocol::DecodeError& e) {
     reject(e.what(), api_key, api_version);
@@ -276,13 +281,26 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& out) {
   }
   services_.stats.requests_handled++;
   if (!out.empty()) {
-    int32_t body_size = static_cast<int32_t>(out.size() - 4);
+    // Responses are bounded well below this (fetch.max.bytes); a larger one is a bug, not a
+    // reason to send a wrapped length.
+    const int64_t body_bytes = static_cast<int64_t>(out.size() - 4) + file_regions_.placed_bytes();
+    if (body_bytes > INT32_MAX) throw std::length_error("response larger than 2 GiB");
+    const auto body_size = static_cast<int32_t>(body_bytes);
     out[0] = static_cast<uint8_t>(body_size >> 24);
     out[1] = static_cast<uint8_t>(body_size >> 16);
     out[2] = static_cast<uint8_t>(body_size >> 8);
     out[3] = static_cast<uint8_t>(body_size);
   }
   co_return true;
+}
+
+asio::awaitable<void> Connection::write_response(const std::vector<uint8_t>& out) {
+  if (file_regions_.placed().empty()) {
+    co_await asio::async_write(socket_, asio::buffer(out), asio::use_awaitable);
+  } else {
+    co_await write_with_regions(socket_, out, file_regions_.placed());
+  }
+  file_regions_.clear();  // releases the segments
 }
 
 }  // namespace samsa::server

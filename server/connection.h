@@ -20,6 +20,7 @@
 #include "server/network/async_semaphore.h"
 #include "server/network/frame_buffer.h"
 #include "server/request_context.h"
+#include "server/response_regions.h"
 
 namespace samsa::server {
 
@@ -51,6 +52,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> read_body(size_t size);
   void give_back_frame_memory(bool keep_small);
   asio::awaitable<void> watchdog();
+  // Sends a response: the buffer, with any file regions a fetch left in it spliced in.
+  asio::awaitable<void> write_response(const std::vector<uint8_t>& out);
   void reject(const char* reason, int16_t api_key = -1, int16_t api_version = -1);
   // Request metrics for the request just answered, timed from `received`.
   void record_request(std::chrono::steady_clock::time_point received);
@@ -72,6 +75,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   int16_t api_key_ = -1;
   int16_t api_version_ = -1;
   protocol::ErrorTally errors_;
+  // The seam for TLS: record bytes may go from segment file to socket with sendfile only when the
+  // stream is plain TCP. A TLS connection must set this false, and fetches then copy the bytes.
+  const bool zero_copy_records_ = true;
+  ResponseFileRegions file_regions_;  // of the response being built and sent
 };
 
 }  // namespace samsa::server

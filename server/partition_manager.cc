@@ -122,26 +122,57 @@ std::shared_ptr<Partition> PartitionManager::get_or_sync(const cluster::Metadata
   return get(topic, partition);
 }
 
-uint64_t PartitionManager::add_data_waiter(std::function<void()> wake) {
+uint64_t PartitionManager::add_data_waiter(const std::vector<storage::TopicPartition>& partitions,
+                                           std::function<void()> wake) {
   std::lock_guard lock(waiters_mutex_);
   uint64_t id = ++next_waiter_id_;
-  waiters_.emplace(id, std::move(wake));
+  for (const auto& tp : partitions) watchers_[tp].insert(id);
+  waiters_.emplace(id, DataWaiter{partitions, std::move(wake)});
   return id;
+}
+
+std::function<void()> PartitionManager::take_waiter_locked(uint64_t id) {
+  auto it = waiters_.find(id);
+  if (it == waiters_.end()) return nullptr;
+  for (const auto& tp : it->second.partitions) {
+    auto w = watchers_.find(tp);
+    if (w == watchers_.end()) continue;
+    w->second.erase(id);
+    if (w->second.empty()) watchers_.erase(w);
+  }
+  auto wake = std::move(it->second.wake);
+  waiters_.erase(it);
+  return wake;
 }
 
 void PartitionManager::remove_data_waiter(uint64_t id) {
   std::lock_guard lock(waiters_mutex_);
-  waiters_.erase(id);
+  take_waiter_locked(id);
 }
 
-void PartitionManager::notify_data_arrived() {
-  std::map<uint64_t, std::function<void()>> woken;
+void PartitionManager::notify_data_arrived(const std::vector<storage::TopicPartition>& partitions) {
+  std::vector<std::function<void()>> woken;
   {
     std::lock_guard lock(waiters_mutex_);
     if (waiters_.empty()) return;
-    woken.swap(waiters_);
+    for (const auto& tp : partitions) {
+      auto w = watchers_.find(tp);
+      if (w == watchers_.end()) continue;
+      const std::vector<uint64_t> ids(w->second.begin(), w->second.end());
+      for (uint64_t id : ids)
+        if (auto wake = take_waiter_locked(id)) woken.push_back(std::move(wake));
+    }
   }
-  for (auto& [id, wake] : woken) wake();
+  for (auto& wake : woken) wake();
+}
+
+void PartitionManager::notify_data_arrived(const storage::TopicPartition& partition) {
+  notify_data_arrived(std::vector<storage::TopicPartition>{partition});
+}
+
+size_t PartitionManager::data_waiter_count() const {
+  std::lock_guard lock(waiters_mutex_);
+  return waiters_.size();
 }
 
 void PartitionManager::remove_orphans(const cluster::MetadataImage& image) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,11 +61,18 @@ class PartitionManager {
   std::shared_ptr<Partition> get_or_sync(const cluster::MetadataImage& image,
                                          const std::string& topic, int32_t partition);
 
-  // Fetch requests waiting for data register a wake-up; every append fires and clears all of them.
-  // A fetch that ends by timeout removes its own, so idle consumers do not accumulate entries.
-  uint64_t add_data_waiter(std::function<void()> wake);
+  // Fetch requests waiting for data register a wake-up watching their partitions (Kafka's
+  // DelayedOperationPurgatory watch keys). An append to one of them fires it once and removes it
+  // from every key; appends elsewhere do not touch it. A fetch that ends by timeout removes its
+  // own, so idle consumers do not accumulate entries.
+  uint64_t add_data_waiter(const std::vector<storage::TopicPartition>& partitions,
+                           std::function<void()> wake);
   void remove_data_waiter(uint64_t id);
-  void notify_data_arrived();
+  // Called after appends that moved these partitions' high watermarks.
+  void notify_data_arrived(const std::vector<storage::TopicPartition>& partitions);
+  void notify_data_arrived(const storage::TopicPartition& partition);
+  // Waiters registered now (for tests and metrics: Kafka's purgatory size).
+  size_t data_waiter_count() const;
 
   // Deletes local logs of partitions the image no longer has (topics deleted while we were down).
   void remove_orphans(const cluster::MetadataImage& image);
@@ -93,9 +101,17 @@ class PartitionManager {
   mutable std::mutex mutex_;
   std::map<storage::TopicPartition, std::shared_ptr<Partition>> partitions_;
   std::map<storage::TopicPartition, int64_t> restored_hw_;
-  std::mutex waiters_mutex_;
+  struct DataWaiter {
+    std::vector<storage::TopicPartition> partitions;
+    std::function<void()> wake;
+  };
+  // Fires and forgets waiter `id`; the caller holds waiters_mutex_ and runs the wake-up after
+  // releasing it.
+  std::function<void()> take_waiter_locked(uint64_t id);
+  mutable std::mutex waiters_mutex_;
   uint64_t next_waiter_id_ = 0;
-  std::map<uint64_t, std::function<void()>> waiters_;
+  std::map<uint64_t, DataWaiter> waiters_;
+  std::map<storage::TopicPartition, std::set<uint64_t>> watchers_;  // partition -> waiter ids
   std::map<storage::TopicPartition, int64_t> checkpointed_starts_;  // housekeeping thread only
 };
 

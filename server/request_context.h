@@ -31,9 +31,13 @@ struct ServerStats {
   std::atomic<uint64_t> connections_open{0};
   std::atomic<uint64_t> malformed_requests{0};
   std::atomic<uint64_t> requests_handled{0};
+  // Fetched record bytes sent from segment files with sendfile, and copied through memory.
+  std::atomic<uint64_t> fetch_bytes_sendfile{0};
+  std::atomic<uint64_t> fetch_bytes_copied{0};
 };
 
 class ProducerIdAllocator;
+class ResponseFileRegions;
 class ConfigService;
 class ProduceService;
 
@@ -68,6 +72,10 @@ struct RequestContext {
   // waits for something other than this broker's work: a long-poll fetch, a rebalance. Kafka's
   // handlers likewise leave the request queue when they park a request in a purgatory.
   std::function<void()> on_park = nullptr;
+  // Where record bytes may be left in segment files for the connection to sendfile (also set as
+  // the response writer's records sink); null when the stream must see the bytes (TLS), and then
+  // they are copied into the response.
+  ResponseFileRegions* file_regions = nullptr;
 
   int16_t version() const { return header.api_version; }
   void park() {

@@ -398,50 +398,6 @@ void Log::truncate_to(int64_t offset) {
   rebuild_producer_state_locked(wall_ms());
 }
 
-FetchSlice Log::read(int64_t offset, int32_t max_bytes, int64_t max_offset,
-                     bool min_one_batch) const {
-  FetchSlice out;
-  std::shared_lock lk(mu_);
-  if (offset < log_start_ || offset > next_offset_) {
-    out.out_of_range = true;
-    return out;
-  }
-  int64_t remaining = std::max<int32_t>(max_bytes, 0);
-  auto it = segments_.upper_bound(offset);
-  if (it != segments_.begin()) --it;
-  bool first = true;
-  for (; it != segments_.end() && offset < max_offset; ++it) {
-    const Segment& seg = *it->second;
-    auto loc = seg.find(std::max(offset, seg.base_offset()));
-    if (!loc) continue;
-    int64_t pos = loc->position;
-    const int64_t avail = seg.size() - pos;
-    int64_t want = std::min(avail, remaining);
-    if (first && min_one_batch) want = std::max(want, std::min(avail, loc->header.total_size()));
-    if (want < static_cast<int64_t>(records::kBatchHeaderSize)) break;
-    size_t old = out.data.size();
-    out.data.resize(old + static_cast<size_t>(want));
-    size_t got = seg.read(out.data.data() + old, static_cast<size_t>(want), pos);
-    // Keep only whole batches below max_offset.
-    size_t p = 0;
-    bool stop = false;
-    while (p + records::kBatchHeaderSize <= got) {
-      auto h = records::parse_header(std::span<const uint8_t>(out.data).subspan(old + p));
-      if (h->base_offset >= max_offset) {
-        stop = true;
-        break;
-      }
-      if (h->length < 0 || static_cast<uint64_t>(h->total_size()) > got - p) break;
-      p += static_cast<size_t>(h->total_size());
-    }
-    out.data.resize(old + p);
-    remaining -= static_cast<int64_t>(p);
-    first = first && p == 0;
-    if (stop || static_cast<int64_t>(p) < avail) break;  // size limit or max_offset reached
-  }
-  return out;
-}
-
 int64_t Log::log_start_offset() const {
   std::shared_lock lk(mu_);
   return log_start_;
@@ -531,64 +487,6 @@ std::optional<std::pair<int32_t, int64_t>> Log::end_offset_for_epoch(int32_t epo
 std::optional<int32_t> Log::latest_epoch() const {
   std::shared_lock lk(mu_);
   return epochs_.latest_epoch();
-}
-
-std::optional<std::pair<int64_t, int64_t>> Log::locate_timestamp(const Segment& seg, int64_t from,
-                                                                 int64_t ts, bool exact_max) const {
-  auto loc = seg.find(from);
-  if (!loc) return std::nullopt;
-  int64_t pos = loc->position;
-  std::optional<BatchHeader> h = loc->header;
-  while (h) {
-    if (h->max_timestamp >= ts) {
-      if (h->compression() != records::Compression::kNone ||
-          h->timestamp_type() == records::TimestampType::kLogAppendTime)
-        return std::make_pair(std::max(h->base_offset, exact_max ? h->base_offset : from),
-                              h->max_timestamp);
-      // Uncompressed: find the exact record. The batch is on disk and was validated, and its size
-      // is bounded by the segment.
-      std::vector<uint8_t> batch(static_cast<size_t>(h->total_size()));
-      if (seg.read(batch.data(), batch.size(), pos) != batch.size()) return std::nullopt;
-      std::optional<std::pair<int64_t, int64_t>> found;
-      // Offset deltas may have gaps here: the log cleaner keeps records' original offsets.
-      std::vector<FilterRecord> recs;
-      decode_batch_records(batch, *h, &recs);
-      for (const auto& r : recs) {
-        bool match = exact_max ? r.timestamp == ts : (r.timestamp >= ts && r.offset >= from);
-        if (match) {
-          found = std::make_pair(r.offset, r.timestamp);
-          break;
-        }
-      }
-      if (found) return found;
-      if (exact_max) return std::make_pair(h->last_offset(), h->max_timestamp);
-    }
-    pos += h->total_size();
-    h = seg.header_at(pos);
-    if (h && h->length < 0) break;
-  }
-  return std::nullopt;
-}
-
-std::optional<std::pair<int64_t, int64_t>> Log::offset_for_timestamp(int64_t ts) const {
-  std::shared_lock lk(mu_);
-  for (const auto& [base, seg] : segments_) {
-    if (seg->empty() || seg->max_timestamp() < ts || seg->next_offset() <= log_start_) continue;
-    int64_t from = std::max(seg->time_lookup_start(ts), log_start_);
-    if (auto r = locate_timestamp(*seg, from, ts, false)) return r;
-  }
-  return std::nullopt;
-}
-
-std::optional<std::pair<int64_t, int64_t>> Log::max_timestamp_offset() const {
-  std::shared_lock lk(mu_);
-  const Segment* best = nullptr;
-  for (const auto& [base, seg] : segments_)
-    if (!seg->empty() && seg->max_timestamp() >= 0 &&
-        (!best || seg->max_timestamp() > best->max_timestamp()))
-      best = seg.get();
-  if (!best) return std::nullopt;
-  return locate_timestamp(*best, best->max_timestamp_offset(), best->max_timestamp(), true);
 }
 
 }  // namespace samsa::storage

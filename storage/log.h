@@ -57,7 +57,14 @@ class Log {
 
   // Whole batches from the one containing `offset`, stopping before max_offset (exclusive) and once
   // max_bytes is reached; with min_one_batch the first batch is returned even if larger.
+  // Reads them into memory (one pread per segment, no zero-fill).
   FetchSlice read(int64_t offset, int32_t max_bytes, int64_t max_offset, bool min_one_batch) const;
+  // The same batches as file regions, without reading them: the lock is held only for the index
+  // look-ups and a snapshot of segment sizes; batch headers are walked after it is released.
+  FileSlice locate(int64_t offset, int32_t max_bytes, int64_t max_offset, bool min_one_batch) const;
+  // Reads located regions into memory. A region found shorter than located (the log was
+  // truncated meanwhile) ends the data at its last whole batch.
+  static FetchSlice read_regions(const FileSlice& slice);
 
   int64_t log_start_offset() const;
   int64_t log_end_offset() const;
@@ -127,8 +134,6 @@ class Log {
   void write_producer_snapshot_locked(int64_t offset);
   // Loads the newest usable snapshot at or below the log end and replays the batches after it.
   void rebuild_producer_state_locked(int64_t now_ms);
-  std::optional<std::pair<int64_t, int64_t>> locate_timestamp(const Segment& seg, int64_t from,
-                                                              int64_t ts, bool exact_max) const;
 
   const TopicPartition tp_;
   const std::filesystem::path dir_;

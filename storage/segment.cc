@@ -399,7 +399,7 @@ int64_t Segment::truncate_to(int64_t offset) {
 }
 
 void Segment::delete_files() {
-  log_fd_.reset();
+  // log_fd_ stays open for readers still holding this segment (see log_fd()).
   index_fd_.reset();
   time_fd_.reset();
   std::error_code ec;
@@ -409,7 +409,7 @@ void Segment::delete_files() {
 }
 
 std::vector<fs::path> Segment::mark_deleted() {
-  log_fd_.reset();
+  // log_fd_ stays open for readers still holding this segment (see log_fd()).
   index_fd_.reset();
   time_fd_.reset();
   std::vector<fs::path> out;

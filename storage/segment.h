@@ -76,6 +76,10 @@ class Segment {
   // The offset from which to scan for timestamp `ts`: all batches before it have timestamps < ts.
   int64_t time_lookup_start(int64_t ts) const;
   size_t read(uint8_t* buf, size_t len, int64_t position) const;
+  // The .log descriptor, for reads bounded by a size snapshot taken under the log's lock. It stays
+  // open until the Segment is destroyed (deleting or renaming the files does not close it), so a
+  // reader holding a shared_ptr never reads a closed or reused descriptor.
+  int log_fd() const { return log_fd_.get(); }
 
   // Drops every batch whose last offset >= offset (the batch containing it goes entirely); returns
   // the bytes removed.

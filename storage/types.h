@@ -1,8 +1,10 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -53,8 +55,56 @@ struct IdempotentAppendResult {
   bool duplicate = false;
 };
 
+class Segment;
+
+// Bytes [position, position + length) of one segment's .log file: whole batches. Holding the
+// segment keeps its descriptor open (retention, truncation and cleaner swaps only drop the log's
+// reference), so the range can be read or sent with sendfile(2) after the log's locks are released.
+struct FileRegion {
+  std::shared_ptr<const Segment> segment;
+  int64_t position = 0;
+  int64_t length = 0;
+};
+
+// Where the batches a fetch asked for lie, found under the log's lock; nothing has been read.
+struct FileSlice {
+  std::vector<FileRegion> regions;  // in log order, one per segment touched
+  int64_t size = 0;                 // sum of the regions' lengths
+  // Set when the requested offset is below the log start or above the log end
+  // (Kafka's OFFSET_OUT_OF_RANGE); regions is then empty.
+  bool out_of_range = false;
+};
+
+// A heap byte buffer that is not zero-filled on allocation (std::vector<uint8_t>::resize is):
+// reads overwrite every byte they keep, so the zeroing would be a wasted pass over megabytes.
+class ByteBuffer {
+ public:
+  ByteBuffer() = default;
+  explicit ByteBuffer(size_t capacity)
+      : bytes_(capacity == 0 ? nullptr : new uint8_t[capacity]), capacity_(capacity) {}
+  uint8_t* data() { return bytes_.get(); }
+  const uint8_t* data() const { return bytes_.get(); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  uint8_t* begin() { return bytes_.get(); }
+  uint8_t* end() { return bytes_.get() + size_; }
+  const uint8_t* begin() const { return bytes_.get(); }
+  const uint8_t* end() const { return bytes_.get() + size_; }
+  // Keeps the first n bytes (n <= the capacity given at construction).
+  void set_size(size_t n) { size_ = n <= capacity_ ? n : capacity_; }
+  std::vector<uint8_t> to_vector() const { return {begin(), end()}; }
+  bool operator==(const ByteBuffer& o) const {
+    return size_ == o.size_ && std::equal(begin(), end(), o.begin());
+  }
+
+ private:
+  std::unique_ptr<uint8_t[]> bytes_;
+  size_t capacity_ = 0;
+  size_t size_ = 0;
+};
+
 struct FetchSlice {
-  std::vector<uint8_t> data;  // whole batches only
+  ByteBuffer data;  // whole batches only
   // Set when the requested offset is below the log start or above the log end
   // (Kafka's OFFSET_OUT_OF_RANGE); data is then empty.
   bool out_of_range = false;

@@ -378,7 +378,7 @@ int16_t GroupCoordinator::append(
     spdlog::error("event=offsets_append_failed partition={} error=\"{}\"", p, e.what());
     return code(ErrorCode::kUnknownServerError);
   }
-  partitions_.notify_data_arrived();
+  partitions_.notify_data_arrived(storage::TopicPartition{kOffsetsTopic, p});
   return 0;
 }
 

@@ -6,6 +6,8 @@
 #include "protocol/messages/fetch_request.h"
 #include "protocol/messages/fetch_response.h"
 #include "server/api_table.h"
+#include "server/response_regions.h"
+#include "storage/log.h"
 
 namespace samsa::server {
 namespace {
@@ -13,16 +15,32 @@ namespace {
 using protocol::ErrorCode;
 using Response = protocol::FetchResponse;
 
+// Slices smaller than this are copied into the response buffer even on a plaintext connection: a
+// sendfile call and a separate write per partition cost more than copying a few kilobytes (the
+// typical long-poll answer of a caught-up consumer).
+constexpr int64_t kMinSendfileBytes = 16 * 1024;
+
+// One pass over the requested partitions. Only where the batches lie is known (file regions);
+// nothing is read until the last pass has been chosen, so a long poll that passes again after a
+// wake-up reads the data once.
 struct FetchRound {
   Response response;
-  std::deque<storage::FetchSlice> slices;  // owns the bytes the response's record views point into
+  struct Located {
+    Response::PartitionData* out;
+    storage::FileSlice slice;
+  };
+  std::vector<Located> located;
+  // The partitions read and the high watermark each had, to tell whether data arrived since.
+  std::vector<std::pair<std::shared_ptr<Partition>, int64_t>> seen;
   int64_t bytes = 0;
   bool has_error = false;
+  std::deque<storage::FetchSlice> copies;  // owns the bytes the response's copied records view
 };
 
 Response::PartitionData read_partition(const protocol::FetchRequest& request,
                                        const protocol::FetchRequest::FetchPartition& p,
-                                       Partition* partition, int64_t& budget, FetchRound& round) {
+                                       Partition* partition, int64_t& budget, FetchRound& round,
+                                       storage::FileSlice& slice) {
   Response::PartitionData out;
   out.partition_index = p.partition;
   out.records = std::span<const uint8_t>();
@@ -49,34 +67,63 @@ Response::PartitionData read_partition(const protocol::FetchRequest& request,
   // consumer can always make progress.
   const bool first = round.bytes == 0;
   const int32_t limit = static_cast<int32_t>(std::min<int64_t>(p.partition_max_bytes, budget));
-  auto slice = log.read(p.fetch_offset, limit, hw, first);
-  if (!slice.data.empty()) {
-    const auto size = static_cast<int64_t>(slice.data.size());
-    round.bytes += size;
-    budget -= size;
-    round.slices.push_back(std::move(slice));
-    const auto& stored = round.slices.back().data;
-    out.records = std::span<const uint8_t>(stored.data(), stored.size());
-  }
+  slice = log.locate(p.fetch_offset, limit, hw, first);
+  round.bytes += slice.size;
+  budget -= slice.size;
   return out;
+}
+
+// Kafka's fetch.max.bytes bounds every response whatever the request asks for.
+int64_t response_budget(const protocol::FetchRequest& request, const Services& services) {
+  const int64_t broker_max = services.config.get_int("fetch.max.bytes");
+  return request.max_bytes > 0 ? std::min<int64_t>(request.max_bytes, broker_max) : broker_max;
 }
 
 std::unique_ptr<FetchRound> read_once(const protocol::FetchRequest& request, Services& services) {
   auto round = std::make_unique<FetchRound>();
   auto image = services.topics.image();
-  int64_t budget = request.max_bytes > 0 ? request.max_bytes : INT32_MAX;
+  int64_t budget = response_budget(request, services);
+  round->response.responses.reserve(request.topics.size());
   for (const auto& topic : request.topics) {
-    Response::FetchableTopicResponse topic_response;
+    auto& topic_response = round->response.responses.emplace_back();
     topic_response.topic = topic.topic;
+    topic_response.partitions.reserve(topic.partitions.size());
     for (const auto& p : topic.partitions) {
       auto partition = services.partitions.get_or_sync(*image, topic.topic, p.partition);
-      auto out = read_partition(request, p, partition.get(), budget, *round);
+      storage::FileSlice slice;
+      auto out = read_partition(request, p, partition.get(), budget, *round, slice);
       if (out.error_code != 0) round->has_error = true;
-      topic_response.partitions.push_back(std::move(out));
+      if (partition != nullptr) round->seen.emplace_back(partition, partition->high_watermark());
+      // reserve() above keeps these addresses stable.
+      auto& stored = topic_response.partitions.emplace_back(std::move(out));
+      if (slice.size > 0) round->located.push_back({&stored, std::move(slice)});
     }
-    round->response.responses.push_back(std::move(topic_response));
   }
   return round;
+}
+
+// Whether a partition the round read has a new high watermark (an append landed since).
+bool data_arrived_since(const FetchRound& round) {
+  for (const auto& [partition, hw] : round.seen)
+    if (partition->high_watermark() != hw) return true;
+  return false;
+}
+
+// Fills the records of the chosen round: placeholders for file regions the connection will send
+// with sendfile, or the bytes read into memory when it cannot (TLS) or the slice is small.
+void attach_records(FetchRound& round, ResponseFileRegions* file_regions, ServerStats& stats) {
+  for (auto& [out, slice] : round.located) {
+    if (file_regions != nullptr && slice.size >= kMinSendfileBytes) {
+      if (auto span = file_regions->placeholder(slice.regions)) {
+        out->records = *span;
+        stats.fetch_bytes_sendfile += static_cast<uint64_t>(slice.size);
+        continue;
+      }
+    }
+    auto& copy = round.copies.emplace_back(storage::Log::read_regions(slice));
+    out->records = std::span<const uint8_t>(copy.data.data(), copy.data.size());
+    stats.fetch_bytes_copied += copy.data.size();
+  }
 }
 
 // BrokerTopicMetrics for the partitions this fetch read: one fetch request per partition and the
@@ -125,36 +172,39 @@ asio::awaitable<void> handle_fetch(RequestContext& ctx) {
   auto& partitions = ctx.services.partitions;
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::milliseconds(std::max(0, request.max_wait_ms));
-  auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
 
   auto round = read_once(request, ctx.services);
-  if (round->bytes < request.min_bytes) ctx.park();  // a long poll waits for data
-  while (round->bytes < request.min_bytes && !round->has_error &&
-         std::chrono::steady_clock::now() < deadline) {
-    // Wait for an append anywhere (or the deadline), then read again. Spurious wake-ups only cost a
-    // re-read. The waiter is registered before the timer starts so an append in between is not
-    // missed.
-    timer->expires_at(deadline);
-    auto executor = timer->get_executor();
-    uint64_t waiter = partitions.add_data_waiter(
-        [timer, executor] { asio::post(executor, [timer] { timer->cancel(); }); });
-    auto again = read_once(request, ctx.services);
-    if (again->bytes >= request.min_bytes || again->has_error) {
+  if (round->bytes < request.min_bytes && !round->has_error && request.max_wait_ms > 0) {
+    ctx.park();  // a long poll waits for data, off the in-flight request count
+    auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+    std::vector<storage::TopicPartition> watched;
+    for (const auto& [partition, hw] : round->seen) watched.push_back(partition->tp());
+    while (round->bytes < request.min_bytes && !round->has_error &&
+           std::chrono::steady_clock::now() < deadline) {
+      // Wait for an append to one of our partitions (Kafka's purgatory watch keys), or the
+      // deadline. The waiter is registered before the high watermarks are checked again, so an
+      // append in between is not missed; only then is the read repeated.
+      timer->expires_at(deadline);
+      auto executor = timer->get_executor();
+      uint64_t waiter = partitions.add_data_waiter(
+          watched, [timer, executor] { asio::post(executor, [timer] { timer->cancel(); }); });
+      if (!data_arrived_since(*round)) {
+        std::error_code ignored;  // cancelled = woken by an append
+        co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      }
       partitions.remove_data_waiter(waiter);
-      round = std::move(again);
-      break;
+      round = read_once(request, ctx.services);
     }
-    std::error_code ignored;  // cancelled = woken by an append
-    co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    partitions.remove_data_waiter(waiter);
-    round = read_once(request, ctx.services);
   }
   // Sessions (KIP-227) are not kept: session id 0 tells the client to keep sending full requests.
   round->response.session_id = 0;
+  attach_records(*round, ctx.file_regions, ctx.services.stats);
   count_fetch(*round, ctx.services);
-  // One exact allocation instead of repeated doubling: fetch responses are megabytes of records.
+  // One exact allocation instead of repeated doubling: fetch responses can be megabytes of records
+  // (unless they go by sendfile, which the size would overstate).
   auto& buffer = ctx.response.buffer();
-  buffer.reserve(buffer.size() + round->response.size(ctx.version()));
+  if (ctx.file_regions == nullptr)
+    buffer.reserve(buffer.size() + round->response.size(ctx.version()));
   round->response.encode(ctx.response, ctx.version());
 }
 

@@ -30,7 +30,7 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
   auto& services = ctx.services;
   auto image = services.topics.image();
   const bool valid_acks = request.acks == 0 || request.acks == 1 || request.acks == -1;
-  bool appended = false;
+  std::vector<storage::TopicPartition> appended;  // whose fetches waiting for data to wake
 
   Response response;
   for (const auto& topic_data : request.topic_data) {
@@ -63,7 +63,7 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
             data.index, static_cast<ErrorCode>(result.error_code), std::move(message)));
         continue;
       }
-      appended |= result.appended;
+      if (result.appended) appended.push_back({topic_data.name, data.index});
       Response::PartitionProduceResponse ok;
       ok.index = data.index;
       ok.base_offset = result.base_offset;
@@ -73,7 +73,7 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
     }
     response.responses.push_back(std::move(topic_response));
   }
-  if (appended) services.partitions.notify_data_arrived();
+  if (!appended.empty()) services.partitions.notify_data_arrived(appended);
   // acks=all waits for the high watermark to pass the batch; with an ISR of one that happened
   // above.
   if (request.acks == 0) ctx.send_response = false;

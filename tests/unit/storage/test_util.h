@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,11 +36,11 @@ inline std::vector<uint8_t> make_batch(int n, int64_t ts, size_t value_size = 40
 }
 
 // Base offsets of the whole batches in `data`; fails the caller's expectations if any is partial.
-inline std::vector<records::BatchHeader> headers_of(const std::vector<uint8_t>& data) {
+inline std::vector<records::BatchHeader> headers_of(std::span<const uint8_t> data) {
   std::vector<records::BatchHeader> out;
   size_t pos = 0;
   while (pos < data.size()) {
-    auto h = records::parse_header(std::span<const uint8_t>(data).subspan(pos));
+    auto h = records::parse_header(data.subspan(pos));
     if (!h || pos + h->total_size() > data.size()) return {};
     out.push_back(*h);
     pos += h->total_size();
