@@ -139,6 +139,7 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& frame,
       RequestContext ctx{header, reader, writer, services_, peer_};
       co_await api->handler(ctx);
       if (!ctx.send_response) out.clear();
+      if (ctx.close_connection) co_return false;
     }
   } catch (const protocol::DecodeError& e) {
     reject(e.what(), api_key, api_version);

@@ -63,6 +63,10 @@ struct RequestContext {
   const std::string& peer;
   // acks=0 produce requests get no response at all, as in Kafka.
   bool send_response = true;
+  // Set by a handler whose client can only learn of a failure by losing the connection (a failed
+  // acks=0 produce: Kafka closes it so the client refreshes its metadata). The connection closes
+  // after this request, without writing its response.
+  bool close_connection = false;
 
   int16_t version() const { return header.api_version; }
 };
