@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "protocol/records/batch_conversion.h"
+#include "protocol/records/compression.h"
 #include "protocol/records/record_builder.h"
 #include "protocol/records/record_timestamps.h"
 
