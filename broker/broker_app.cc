@@ -346,9 +346,10 @@ void BrokerApp::stop() {
   if (cleaner_) cleaner_->stop();
   // Groups first: their waiting JoinGroup/SyncGroup requests are answered while connections live.
   groups_->stop();
-  kafka_->stop();
-  // No image may be applied while the partitions shut down.
+  // No image may be applied while the listeners (a dynamic num.network.threads resizes them) and
+  // the partitions shut down. Requests still waiting for an image are answered now.
   publisher_->stop();
+  kafka_->stop();
   partitions_->shutdown();
   controller_->stop();
   controller_.reset();
