@@ -115,6 +115,10 @@ void BrokerApp::register_service_metrics() {
 
 BrokerApp::~BrokerApp() {
   stop();
+  // After a failed start() the publisher and the quorum may still run, and both call into the
+  // services declared after them: stop them before any member is destroyed (review finding M1).
+  if (publisher_) publisher_->stop();
+  if (controller_) controller_->stop();
 }
 
 std::string BrokerApp::resolve_cluster_id() const {
@@ -194,13 +198,22 @@ void BrokerApp::start() {
                              std::to_string(error));
   }
 
+  // Metadata images reach the broker's state through one publisher thread, in offset order; the
+  // quorum thread only hands them over. Images offered before start() wait for it.
+  publisher_ = std::make_unique<cluster::MetadataPublisher>();
+  controller_->on_image_change(
+      [publisher = publisher_.get()](std::shared_ptr<const cluster::MetadataImage> image) {
+        publisher->offer(std::move(image));
+      });
   partitions_ = std::make_unique<server::PartitionManager>(*logs_, config_, node_id_);
-  partitions_->apply_image(*controller_->image());
-  partitions_->remove_orphans(*controller_->image());
-  controller_->on_image_change([this](std::shared_ptr<const cluster::MetadataImage> image) {
-    partitions_->apply_image(*image);
+  const auto initial_image = controller_->image();
+  partitions_->apply_image(*initial_image);
+  partitions_->remove_orphans(*initial_image);
+  publisher_->subscribe("partitions", [this](const cluster::MetadataImage& image) {
+    partitions_->apply_image(image);
   });
-  topics_ = std::make_unique<server::TopicService>(*controller_, *partitions_, config_);
+  publisher_->start(initial_image);
+  topics_ = std::make_unique<server::TopicService>(*controller_, *publisher_, config_);
   services_ = std::make_unique<server::Services>(
       server::Services{config_, *topics_, *partitions_, stats_, node_id_});
   readiness_.set_starting("loading consumer groups");
@@ -214,7 +227,7 @@ void BrokerApp::start() {
         controller->allocate_producer_ids(count, std::move(done));
       });
   services_->producer_ids = producer_ids_.get();
-  configs_ = std::make_unique<server::ConfigService>(*controller_, *partitions_, config_, node_id_);
+  configs_ = std::make_unique<server::ConfigService>(*controller_, *publisher_, config_, node_id_);
   services_->configs = configs_.get();
   produce_ = std::make_unique<server::ProduceService>(*topics_, *partitions_);
   services_->produce = produce_.get();
@@ -340,10 +353,12 @@ void BrokerApp::watch_dynamic_configs() {
       connection_limits, [this](const server::network::ConnectionLimits& limits) {
         kafka_->set_connection_limits(limits);
       });
-  controller_->on_image_change([this](std::shared_ptr<const cluster::MetadataImage> image) {
-    dynamic_->apply_image(*image);
+  // On the publisher thread: resizing the network pool joins threads, which the quorum thread
+  // must never wait for.
+  publisher_->subscribe("dynamic-broker-configs", [this](const cluster::MetadataImage& image) {
+    dynamic_->apply_image(image);
   });
-  dynamic_->apply_image(*controller_->image());
+  dynamic_->apply_image(*publisher_->latest());
 }
 
 void BrokerApp::stop() {
@@ -362,6 +377,9 @@ void BrokerApp::stop() {
   if (cleaner_) cleaner_->stop();
   // Groups first: their waiting JoinGroup/SyncGroup requests are answered while connections live.
   groups_->stop();
+  // No image may be applied while the listeners (a dynamic num.network.threads resizes them) and
+  // the partitions shut down. Requests still waiting for an image are answered now.
+  publisher_->stop();
   kafka_->stop();
   partitions_->shutdown();
   controller_->stop();

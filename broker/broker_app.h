@@ -14,6 +14,7 @@
 #include "admin-http/readiness.h"
 #include "admin-http/router.h"
 #include "cluster/controller.h"
+#include "cluster/metadata_publisher.h"
 #include "cluster/quorum/metadata_quorum.h"
 #include "config/broker_config.h"
 #include "metrics/kafka_metrics.h"
@@ -68,6 +69,8 @@ class BrokerApp {
   std::vector<std::filesystem::path> log_dirs_;
   std::unique_ptr<storage::LogManager> logs_;
   std::unique_ptr<cluster::Controller> controller_;
+  // Applies metadata images to the broker's state off the quorum thread (see metadata_publisher.h).
+  std::unique_ptr<cluster::MetadataPublisher> publisher_;
   std::unique_ptr<server::PartitionManager> partitions_;
   std::unique_ptr<server::TopicService> topics_;
   std::unique_ptr<server::group::GroupCoordinator> groups_;

@@ -304,12 +304,14 @@ std::vector<ConfigDef> make_broker_defs() {
                   one_of({"CreateTime", "LogAppendTime"}), kMedium, kClusterWide,
                   "Whether record timestamps are the producer's (CreateTime) or the broker's "
                   "append time (LogAppendTime)."));
-  v.push_back(def("log.message.timestamp.before.max.ms", L, kLongMax, at_least(0), kMedium,
+  v.push_back(
+      def("log.message.timestamp.before.max.ms", L, kLongMax, at_least(0), kMedium, kClusterWide,
+          "Reject records whose CreateTime is more than this far in the past (every record, "
+          "compressed batches included; records without a timestamp are not checked)."));
+  v.push_back(def("log.message.timestamp.after.max.ms", L, "3600000", at_least(0), kMedium,
                   kClusterWide,
-                  "Reject batches whose CreateTime is more than this far in the past."));
-  v.push_back(def("log.message.timestamp.after.max.ms", L, kLongMax, at_least(0), kMedium,
-                  kClusterWide,
-                  "Reject batches whose CreateTime is more than this far in the future."));
+                  "Reject records whose CreateTime is more than this far in the future (Kafka 4's "
+                  "default since KIP-1030: one hour)."));
   v.push_back(def("log.preallocate", B, "false", none, kMedium, kClusterWide,
                   "Preallocate segment files at their full size when created."));
   v.push_back(def("log.cleaner.enable", B, "true", none, kMedium, kReadOnly,

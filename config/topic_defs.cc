@@ -110,12 +110,15 @@ std::vector<ConfigDef> make_topic_defs() {
                   one_of({"CreateTime", "LogAppendTime"}), kMedium, {"log.message.timestamp.type"},
                   "Keep the producer's timestamp (CreateTime) or stamp the append time "
                   "(LogAppendTime)."));
-  v.push_back(def("message.timestamp.before.max.ms", L, kLongMax, at_least(0), kMedium,
-                  {"log.message.timestamp.before.max.ms"},
-                  "Reject batches whose CreateTime is more than this far in the past."));
-  v.push_back(def("message.timestamp.after.max.ms", L, kLongMax, at_least(0), kMedium,
+  v.push_back(
+      def("message.timestamp.before.max.ms", L, kLongMax, at_least(0), kMedium,
+          {"log.message.timestamp.before.max.ms"},
+          "Reject records whose CreateTime is more than this far in the past (every record, "
+          "compressed batches included; records without a timestamp are not checked)."));
+  v.push_back(def("message.timestamp.after.max.ms", L, "3600000", at_least(0), kMedium,
                   {"log.message.timestamp.after.max.ms"},
-                  "Reject batches whose CreateTime is more than this far in the future."));
+                  "Reject records whose CreateTime is more than this far in the future (Kafka 4's "
+                  "default since KIP-1030: one hour)."));
   v.push_back(def("min.cleanable.dirty.ratio", D, "0.5", between_double(0, 1), kMedium,
                   {"log.cleaner.min.cleanable.ratio"},
                   "Fraction of the log that must be uncompacted before the cleaner picks it."));

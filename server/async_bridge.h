@@ -3,6 +3,7 @@
 // quorum's loop) into Asio coroutines: the callback's value is posted back to the awaiting
 // coroutine's executor, so handler code never runs on the quorum thread.
 #include <asio.hpp>
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -13,11 +14,20 @@ asio::awaitable<T> await_callback(Start start) {
   return asio::async_initiate<decltype(asio::use_awaitable), void(T)>(
       [start = std::move(start)](auto handler) mutable {
         auto executor = asio::get_associated_executor(handler);
-        // std::function needs a copyable callable; the Asio handler is move-only.
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        start([shared, executor](T value) mutable {
-          asio::post(executor, [shared, value = std::move(value)]() mutable {
-            std::move (*shared)(std::move(value));
+        // std::function needs a copyable callable; the Asio handler is move-only. The flag makes
+        // the callback one-shot: a service that answers twice (its work threw after it handed the
+        // callback on, and its failure path answers again) must not resume the coroutine twice.
+        using Handler = decltype(handler);
+        struct State {
+          explicit State(Handler h) : resume(std::move(h)) {}
+          Handler resume;
+          std::atomic<bool> completed{false};
+        };
+        auto state = std::make_shared<State>(std::move(handler));
+        start([state, executor](T value) mutable {
+          if (state->completed.exchange(true)) return;
+          asio::post(executor, [state, value = std::move(value)]() mutable {
+            std::move(state->resume)(std::move(value));
           });
         });
       },

@@ -120,9 +120,9 @@ std::string resolve_topic_config(const config::BrokerConfig& config,
   return effective_config(config, image, node_id).topic_default(key);
 }
 
-ConfigService::ConfigService(cluster::Controller& controller, PartitionManager& partitions,
+ConfigService::ConfigService(cluster::Controller& controller, cluster::MetadataPublisher& publisher,
                              const config::BrokerConfig& config, int32_t node_id)
-    : controller_(controller), partitions_(partitions), config_(config), node_id_(node_id) {}
+    : controller_(controller), publisher_(publisher), config_(config), node_id_(node_id) {}
 
 std::vector<DescribedConfig> ConfigService::describe_topic(const cluster::MetadataImage& image,
                                                            const cluster::TopicState* topic) const {
@@ -421,9 +421,10 @@ void ConfigService::alter(std::vector<AlterResource> resources, bool incremental
       std::move(accepted), validate_only,
       [this, results, slots = std::move(slots), done = std::move(done)](ConfigResults out) {
         for (size_t i = 0; i < out.size() && i < slots.size(); ++i) (*results)[slots[i]] = out[i];
-        // Push the new configs into local logs before answering, so the change is in force.
-        partitions_.apply_image(*controller_.image());
-        done(std::move(*results));
+        // Answer once the metadata publisher has pushed the new configs into the local logs and
+        // caches, so the change is in force.
+        publisher_.when_applied(controller_.image()->offset(),
+                                [results, done = std::move(done)] { done(std::move(*results)); });
       });
 }
 

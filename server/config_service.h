@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cluster/controller.h"
+#include "cluster/metadata_publisher.h"
 #include "config/broker_config.h"
 #include "config/effective_config.h"
 
@@ -85,7 +86,7 @@ std::string resolve_topic_config(const config::BrokerConfig& config,
 
 class ConfigService {
  public:
-  ConfigService(cluster::Controller& controller, PartitionManager& partitions,
+  ConfigService(cluster::Controller& controller, cluster::MetadataPublisher& publisher,
                 const config::BrokerConfig& config, int32_t node_id);
 
   // keys == nullopt (or empty) describes every key of the resource.
@@ -115,7 +116,7 @@ class ConfigService {
                                     const config::DynamicLayer& next) const;
 
   cluster::Controller& controller_;
-  PartitionManager& partitions_;
+  cluster::MetadataPublisher& publisher_;
   const config::BrokerConfig& config_;
   int32_t node_id_;
 };

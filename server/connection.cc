@@ -274,6 +274,7 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& out) {
         out.clear();
         file_regions_.clear();
       }
+      if (ctx.close_connection) co_return false;
     }
   } catch (const protocol::DecodeError& e) {
     reject(e.what(), api_key, api_version);

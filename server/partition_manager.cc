@@ -67,7 +67,23 @@ storage::LogConfig PartitionManager::log_config_for(const cluster::MetadataImage
 }
 
 void PartitionManager::apply_image(const cluster::MetadataImage& image) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  // Images are applied in offset order only: an older one would recreate deleted topics' logs
+  // and remove partitions created since (review finding H1).
+  if (image.offset() < applied_offset_) {
+    spdlog::warn("event=stale_metadata_image_ignored offset={} applied_offset={}", image.offset(),
+                 applied_offset_);
+    return;
+  }
+  // Waiters in get_or_sync must not hang on an image whose apply failed half-way.
+  struct MarkApplied {
+    PartitionManager& self;
+    int64_t offset;
+    ~MarkApplied() {
+      self.applied_offset_ = std::max(self.applied_offset_, offset);
+      self.applied_cv_.notify_all();
+    }
+  } mark{*this, image.offset()};
   std::set<storage::TopicPartition> wanted;
   for (const auto& [name, topic] : image.topics()) {
     for (const auto& p : topic->partitions) {
@@ -118,8 +134,19 @@ std::shared_ptr<Partition> PartitionManager::get_or_sync(const cluster::Metadata
   if (t == nullptr || partition < 0 || partition >= static_cast<int32_t>(t->partitions.size())) {
     return nullptr;
   }
-  apply_image(image);
-  return get(topic, partition);
+  const auto& replicas = t->partitions[partition].replicas;
+  if (std::find(replicas.begin(), replicas.end(), node_id_) == replicas.end()) return nullptr;
+  // Only the metadata publisher applies images. A caller holding an image the publisher has not
+  // reached yet waits a little for it; an older image (or a timeout) answers "not here".
+  std::unique_lock lock(mutex_);
+  applied_cv_.wait_for(lock, kPublisherWait, [&] { return applied_offset_ >= image.offset(); });
+  auto it = partitions_.find(storage::TopicPartition{topic, partition});
+  return it == partitions_.end() ? nullptr : it->second;
+}
+
+int64_t PartitionManager::applied_offset() const {
+  std::lock_guard lock(mutex_);
+  return applied_offset_;
 }
 
 uint64_t PartitionManager::add_data_waiter(const std::vector<storage::TopicPartition>& partitions,

@@ -3,6 +3,8 @@
 // the metadata image: partitions with a local replica get a log, partitions of deleted topics lose
 // theirs.
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -50,14 +52,17 @@ class PartitionManager {
  public:
   PartitionManager(storage::LogManager& logs, const config::BrokerConfig& config, int32_t node_id);
 
-  // Brings local partitions in line with the image. Thread-safe; called from the quorum thread on
-  // every change and from request handlers when they see a partition the manager has not caught up
-  // with.
+  // Brings local partitions in line with the image. Called by the metadata publisher thread (and
+  // once at startup, before it runs); an image older than one already applied is ignored.
   void apply_image(const cluster::MetadataImage& image);
+  // Offset of the newest image applied (-1 before the first).
+  int64_t applied_offset() const;
 
   std::shared_ptr<Partition> get(const std::string& topic, int32_t partition) const;
-  // Like get(), but first syncs with `image` when the image knows a local partition we do not have
-  // yet.
+  // Like get(), for a caller holding `image`: when that image has a local replica of the partition
+  // but the publisher has not applied it yet, waits up to kPublisherWait for it. Never applies an
+  // image itself, so a stale capture cannot recreate or remove logs.
+  static constexpr std::chrono::milliseconds kPublisherWait{1000};
   std::shared_ptr<Partition> get_or_sync(const cluster::MetadataImage& image,
                                          const std::string& topic, int32_t partition);
 
@@ -99,6 +104,8 @@ class PartitionManager {
   const config::BrokerConfig& config_;
   int32_t node_id_;
   mutable std::mutex mutex_;
+  std::condition_variable applied_cv_;  // with mutex_: applied_offset_ moved
+  int64_t applied_offset_ = -1;
   std::map<storage::TopicPartition, std::shared_ptr<Partition>> partitions_;
   std::map<storage::TopicPartition, int64_t> restored_hw_;
   struct DataWaiter {

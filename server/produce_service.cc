@@ -4,7 +4,6 @@
 
 #include "protocol/error_codes.h"
 #include "protocol/records/batch_conversion.h"
-#include "protocol/records/compression.h"
 #include "protocol/records/record_batch.h"
 #include "protocol/records/record_builder.h"
 
@@ -12,25 +11,6 @@ namespace samsa::server {
 namespace {
 
 using protocol::ErrorCode;
-
-// compression.type other than "producer": the codec stored batches must have, and its level.
-struct TopicCodec {
-  records::Compression codec;
-  int level;
-};
-
-std::optional<TopicCodec> topic_codec(const TopicService& topics,
-                                      const cluster::TopicState& topic) {
-  auto codec = records::codec_from_topic_config(topics.effective_config(topic, "compression.type"));
-  if (!codec) return std::nullopt;
-  const char* level_key = *codec == records::Compression::kGzip   ? "compression.gzip.level"
-                          : *codec == records::Compression::kLz4  ? "compression.lz4.level"
-                          : *codec == records::Compression::kZstd ? "compression.zstd.level"
-                                                                  : nullptr;
-  int level = records::kDefaultLevel;
-  if (level_key) level = static_cast<int>(topics.effective_config_long(topic, level_key));
-  return TopicCodec{*codec, level};
-}
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -45,26 +25,23 @@ AppendResult failure(ErrorCode error, std::string message = {}) {
   return r;
 }
 
-// Kafka rejects keyless records in a compacted topic (the cleaner could not deduplicate them),
-// decompressing the batch if needed. Returns the error message, or nullopt if every record has a
-// key. Runs after validate_client_batch, so the header is sane.
-std::optional<std::string> keyless_record(std::span<const uint8_t> batch,
-                                          const records::ValidateOptions& options,
+AppendResult rejected(int16_t error, std::string message, int32_t record_index,
+                      std::string record_message) {
+  AppendResult r = failure(static_cast<ErrorCode>(error), std::move(message));
+  r.record_error_index = record_index;
+  r.record_error_message = std::move(record_message);
+  return r;
+}
+
+// Kafka rejects keyless records in a compacted topic (the cleaner could not deduplicate them).
+// `section` is the batch's records, already decompressed and checked.
+std::optional<std::string> keyless_record(std::span<const uint8_t> section, int32_t count,
                                           const std::string& tp) {
-  auto h = records::parse_header(batch);
-  std::vector<uint8_t> plain;
-  std::span<const uint8_t> section = batch.subspan(records::kRecordsOffset);
-  if (h->compression() != records::Compression::kNone) {
-    auto check = records::decompress_and_check(batch, options, plain);
-    if (!check.ok()) return check.message;
-    section = plain;
-  }
   bool keyless = false;
-  std::string err =
-      records::walk_records(section, h->records_count, [&](const records::RecordView& v) {
-        keyless = !v.key.has_value();
-        return !keyless;
-      });
+  std::string err = records::walk_records(section, count, [&](const records::RecordView& v) {
+    keyless = !v.key.has_value();
+    return !keyless;
+  });
   if (!err.empty()) return err;
   if (keyless)
     return "Compacted topic cannot accept message without key in topic partition " + tp + ".";
@@ -134,38 +111,67 @@ AppendResult ProduceService::append_unmetered(const cluster::MetadataImage& imag
   if (!partition->is_leader()) return failure(ErrorCode::kNotLeaderOrFollower);
   if (batch.empty()) return failure(ErrorCode::kInvalidRecord, "produce without a record batch");
 
+  // Resolved once per metadata image, not per request (see TopicProduceConfigCache).
+  const auto config = topics_.produce_config(*topic);
   records::ValidateOptions options;
-  options.max_message_bytes =
-      static_cast<int32_t>(topics_.effective_config_long(*topic, "max.message.bytes"));
+  options.max_message_bytes = config->max_message_bytes;
   options.now_ms = now_ms();
-  options.timestamp_before_max_ms =
-      topics_.effective_config_long(*topic, "message.timestamp.before.max.ms");
-  options.timestamp_after_max_ms =
-      topics_.effective_config_long(*topic, "message.timestamp.after.max.ms");
+  options.timestamp_before_max_ms = config->timestamp_before_max_ms;
+  options.timestamp_after_max_ms = config->timestamp_after_max_ms;
   options.produce_version = produce_version;
-  options.log_append_time =
-      topics_.effective_config(*topic, "message.timestamp.type") == "LogAppendTime";
+  options.log_append_time = config->log_append_time;
   auto validation = records::validate_client_batch(batch, options);
-  if (validation.error_code != 0) {
-    return failure(static_cast<ErrorCode>(validation.error_code), validation.message);
+  if (!validation.ok()) {
+    return rejected(validation.error_code, std::move(validation.message),
+                    validation.record_error_index, std::move(validation.record_error_message));
   }
-  if (topics_.effective_config(*topic, "cleanup.policy").find("compact") != std::string::npos) {
-    if (auto msg = keyless_record(batch, options, topic_name + "-" + std::to_string(index))) {
-      return failure(ErrorCode::kInvalidRecord, std::move(*msg));
-    }
+  const auto header = *records::parse_header(batch);
+  // No transaction coordinator exists, so no transaction can have added this partition: Kafka
+  // (KIP-890 verification) answers such a batch this way.
+  if (header.is_transactional()) {
+    return failure(ErrorCode::kInvalidTxnState, "Record was not part of an ongoing transaction");
   }
-  // compression.type=producer, or a batch already in the topic's codec, is stored as sent
-  // without decompressing (header checks only, like the fast path); any other batch is
-  // decompressed, its records validated, and rebuilt with the topic's codec.
+  // Like Kafka's LogValidator, every record of a compressed batch is validated too: a batch kept
+  // in its codec is decompressed to check it, one in another codec is rebuilt in the topic's.
   std::vector<uint8_t> converted;
-  if (auto target = topic_codec(topics_, *topic);
-      target && records::parse_header(batch)->compression() != target->codec) {
-    auto conversion = records::convert_batch(batch, target->codec, target->level, options);
+  std::vector<uint8_t> plain;
+  std::span<const uint8_t> section = batch.subspan(records::kRecordsOffset);
+  int64_t max_timestamp = validation.max_timestamp;
+  const bool compressed = header.compression() != records::Compression::kNone;
+  if (config->codec && header.compression() != *config->codec) {
+    auto conversion = records::convert_batch(batch, *config->codec, config->codec_level, options);
     if (!conversion.ok()) {
-      return failure(static_cast<ErrorCode>(conversion.error_code), conversion.message);
+      return rejected(conversion.error_code, std::move(conversion.message),
+                      conversion.record_error_index, std::move(conversion.record_error_message));
+    }
+    if (config->compacted && compressed) {
+      // The rebuilt batch may be compressed again; the key check reads the original's records.
+      auto check = records::decompress_and_check(batch, options, plain);
+      if (!check.ok()) return rejected(check.error_code, std::move(check.message), -1, {});
+      section = plain;
     }
     converted = std::move(conversion.batch);
     batch = converted;
+    max_timestamp = records::parse_header(batch)->max_timestamp;  // recomputed by the rebuild
+  } else if (compressed) {
+    auto check = records::decompress_and_check(batch, options, plain);
+    if (!check.ok()) {
+      return rejected(check.error_code, std::move(check.message), check.record_error_index,
+                      std::move(check.record_error_message));
+    }
+    section = plain;
+    max_timestamp = check.max_timestamp;
+  }
+  if (config->compacted) {
+    if (auto msg = keyless_record(section, header.records_count,
+                                  topic_name + "-" + std::to_string(index))) {
+      return failure(ErrorCode::kInvalidRecord, std::move(*msg));
+    }
+  }
+  // The header's maxTimestamp is what retention and the time index trust: store the records'
+  // real maximum, as LogValidator's setMaxTimestamp does (CRC recomputed).
+  if (!options.log_append_time && records::parse_header(batch)->max_timestamp != max_timestamp) {
+    records::set_max_timestamp(batch, max_timestamp, records::TimestampType::kCreateTime);
   }
   AppendResult out;
   if (options.log_append_time) {

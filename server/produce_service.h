@@ -17,6 +17,9 @@ namespace samsa::server {
 struct AppendResult {
   int16_t error_code = 0;
   std::string error_message;  // empty when Kafka sends none
+  // Kafka's RecordError for a rejection caused by one record: its index in the batch, or -1.
+  int32_t record_error_index = -1;
+  std::string record_error_message;
   int64_t base_offset = -1;
   int64_t log_append_time_ms = -1;
   int64_t log_start_offset = -1;

@@ -76,6 +76,10 @@ struct RequestContext {
   // the response writer's records sink); null when the stream must see the bytes (TLS), and then
   // they are copied into the response.
   ResponseFileRegions* file_regions = nullptr;
+  // Set by a handler whose client can only learn of a failure by losing the connection (a failed
+  // acks=0 produce: Kafka closes it so the client refreshes its metadata). The connection closes
+  // after this request, without writing its response.
+  bool close_connection = false;
 
   int16_t version() const { return header.api_version; }
   void park() {

@@ -5,9 +5,27 @@
 
 namespace samsa::server {
 
-TopicService::TopicService(cluster::Controller& controller, PartitionManager& partitions,
+TopicService::TopicService(cluster::Controller& controller, cluster::MetadataPublisher& publisher,
                            const config::BrokerConfig& config)
-    : controller_(controller), partitions_(partitions), config_(config) {}
+    : controller_(controller),
+      publisher_(publisher),
+      config_(config),
+      produce_configs_(config, config.node_id()) {
+  // Subscribe first, then build from what is already published: the cache ignores an older
+  // image, so the two cannot race it backwards.
+  publisher_.subscribe("topic-produce-configs", [this](const cluster::MetadataImage& image) {
+    produce_configs_.rebuild(image);
+  });
+  produce_configs_.rebuild(*publisher_.latest());
+}
+
+std::shared_ptr<const TopicProduceConfig> TopicService::produce_config(
+    const cluster::TopicState& topic) const {
+  if (auto cached = produce_configs_.get(topic.name)) return cached;
+  // A topic the published image does not know (the caller holds a newer one): resolve it now.
+  return std::make_shared<const TopicProduceConfig>(
+      resolve_produce_config(config_, *image(), config_.node_id(), topic));
+}
 
 bool TopicService::auto_create_enabled() const {
   return config_.get_bool("auto.create.topics.enable");
@@ -16,7 +34,7 @@ bool TopicService::auto_create_enabled() const {
 std::string TopicService::effective_config(const cluster::TopicState& topic,
                                            const std::string& key) const {
   // Dynamic broker configs (cluster-wide default and this broker's) count as well as static ones.
-  return resolve_topic_config(config_, *controller_.image(), config_.node_id(), &topic, key);
+  return resolve_topic_config(config_, *image(), config_.node_id(), &topic, key);
 }
 
 int64_t TopicService::effective_config_long(const cluster::TopicState& topic,
@@ -25,9 +43,12 @@ int64_t TopicService::effective_config_long(const cluster::TopicState& topic,
 }
 
 TopicCallback TopicService::sync_then(TopicCallback done) {
-  return [this, done = std::move(done)](TopicResults results) {
-    partitions_.apply_image(*controller_.image());
-    done(std::move(results));
+  // Runs on the quorum thread once the change is in the quorum's image; answers once the
+  // metadata publisher has applied that image, so the partitions exist (or are gone) locally.
+  return [this, done = std::move(done)](TopicResults results) mutable {
+    auto shared = std::make_shared<TopicResults>(std::move(results));
+    publisher_.when_applied(controller_.image()->offset(),
+                            [done = std::move(done), shared] { done(std::move(*shared)); });
   };
 }
 

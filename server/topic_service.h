@@ -1,15 +1,18 @@
 #pragma once
 // Topic administration shared by every face (Kafka handlers now, REST later): validates what the
-// controller cannot know about (topic configs), forwards to the controller, and makes sure the
-// local partitions exist before answering so a client can produce as soon as it hears "created".
+// controller cannot know about (topic configs), forwards to the controller, and answers once the
+// metadata publisher has applied the change, so the local partitions exist before a client hears
+// "created" and can produce at once.
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cluster/controller.h"
+#include "cluster/metadata_publisher.h"
 #include "config/broker_config.h"
 #include "server/partition_manager.h"
+#include "server/topic_produce_config.h"
 
 namespace samsa::server {
 
@@ -18,10 +21,14 @@ using TopicCallback = std::function<void(TopicResults)>;
 
 class TopicService {
  public:
-  TopicService(cluster::Controller& controller, PartitionManager& partitions,
+  TopicService(cluster::Controller& controller, cluster::MetadataPublisher& publisher,
                const config::BrokerConfig& config);
 
-  std::shared_ptr<const cluster::MetadataImage> image() const { return controller_.image(); }
+  // The published image: everything in it is already in force on this broker (its partitions
+  // exist locally, its configs reached the logs). Request paths read this one.
+  std::shared_ptr<const cluster::MetadataImage> image() const { return publisher_.latest(); }
+  // The typed configs a produce to `topic` needs, resolved once per image.
+  std::shared_ptr<const TopicProduceConfig> produce_config(const cluster::TopicState& topic) const;
   bool auto_create_enabled() const;
   // A topic config's value in force: the topic's override, else the broker-level default.
   std::string effective_config(const cluster::TopicState& topic, const std::string& key) const;
@@ -40,8 +47,9 @@ class TopicService {
   TopicCallback sync_then(TopicCallback done);
 
   cluster::Controller& controller_;
-  PartitionManager& partitions_;
+  cluster::MetadataPublisher& publisher_;
   const config::BrokerConfig& config_;
+  TopicProduceConfigCache produce_configs_;
 };
 
 }  // namespace samsa::server

@@ -4,17 +4,9 @@
 
 #include "protocol/records/compression.h"
 #include "protocol/records/record_builder.h"
+#include "protocol/records/record_timestamps.h"
 
 namespace samsa::records {
-namespace {
-
-bool timestamp_in_range(int64_t ts, const ValidateOptions& o) {
-  __int128 t = ts, now = o.now_ms;
-  return t >= now - o.timestamp_before_max_ms && t <= now + o.timestamp_after_max_ms;
-}
-
-}  // namespace
-
 size_t decompressed_limit(int64_t max_message_bytes) {
   int64_t m = std::clamp<int64_t>(max_message_bytes, 0, INT32_MAX);
   return static_cast<size_t>(std::max(m * kMaxDecompressionRatio, kMinDecompressedLimit));
@@ -42,20 +34,21 @@ RecordsCheck decompress_and_check(std::span<const uint8_t> batch, const Validate
     r.message = e.what();
     return r;
   }
-  const bool check_ts = !opts.log_append_time;
-  bool bad_ts = false;
+  RecordTimestamps timestamps(*h, opts);
+  int32_t index = 0;
   std::string err = walk_records(records_out, h->records_count, [&](const RecordView& v) {
-    int64_t ts = h->base_timestamp + v.timestamp_delta;
-    r.max_timestamp = std::max(r.max_timestamp, ts);
-    if (check_ts && !timestamp_in_range(ts, opts)) bad_ts = true;
-    return !bad_ts;
+    timestamps.add(v, index++);
+    return true;
   });
+  r.max_timestamp = timestamps.max_timestamp();
   if (!err.empty()) {
     r.error_code = kErrInvalidRecord;
     r.message = "records in the batch: " + err;
-  } else if (bad_ts) {
+  } else if (timestamps.failed()) {
     r.error_code = kErrInvalidTimestamp;
-    r.message = "record timestamp out of the accepted range";
+    r.message = kInvalidTimestampMessage;
+    r.record_error_index = timestamps.bad_index();
+    r.record_error_message = timestamps.bad_message();
   }
   return r;
 }
@@ -68,6 +61,8 @@ ConversionResult convert_batch(std::span<const uint8_t> batch, Compression targe
   if (!check.ok()) {
     out.error_code = check.error_code;
     out.message = std::move(check.message);
+    out.record_error_index = check.record_error_index;
+    out.record_error_message = std::move(check.record_error_message);
     return out;
   }
   std::vector<uint8_t> body;

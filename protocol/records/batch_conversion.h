@@ -17,12 +17,15 @@ inline constexpr int64_t kMinDecompressedLimit = 16 * 1024 * 1024;
 // Limit on the decompressed records section of a batch accepted under max.message.bytes.
 size_t decompressed_limit(int64_t max_message_bytes);
 
-// Decompresses and walks the records of any batch (compressed or not). Checks count, offset
-// deltas and record framing; with `ts` set, also each record's timestamp against its range (unless
-// opts.log_append_time). Returns the raw records section via `records_out`.
+// Decompresses and walks the records of any batch (compressed or not), as Kafka's LogValidator
+// does for a compressed batch: checks count, offset deltas and record framing, and each record's
+// timestamp against its range (unless opts.log_append_time). max_timestamp is the records' true
+// maximum (-1 if none has a timestamp). Returns the raw records section via `records_out`.
 struct RecordsCheck {
   int16_t error_code = kErrNone;
   std::string message;
+  int32_t record_error_index = -1;  // as in ValidationResult
+  std::string record_error_message;
   int64_t max_timestamp = -1;
   bool ok() const { return error_code == kErrNone; }
 };
@@ -32,6 +35,8 @@ RecordsCheck decompress_and_check(std::span<const uint8_t> batch, const Validate
 struct ConversionResult {
   int16_t error_code = kErrNone;
   std::string message;
+  int32_t record_error_index = -1;  // as in ValidationResult
+  std::string record_error_message;
   std::vector<uint8_t> batch;  // the rebuilt batch when ok
   bool ok() const { return error_code == kErrNone; }
 };

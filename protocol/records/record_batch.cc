@@ -4,6 +4,7 @@
 
 #include "protocol/records/crc32c.h"
 #include "protocol/records/record_builder.h"
+#include "protocol/records/record_timestamps.h"
 
 namespace samsa::records {
 
@@ -72,12 +73,6 @@ ValidationResult fail(int16_t code, std::string msg) {
   return r;
 }
 
-bool timestamp_in_range(int64_t ts, const ValidateOptions& o) {
-  // 128-bit arithmetic: the defaults include INT64_MAX ("no limit"), which would overflow.
-  __int128 t = ts, now = o.now_ms;
-  return t >= now - o.timestamp_before_max_ms && t <= now + o.timestamp_after_max_ms;
-}
-
 }  // namespace
 
 ValidationResult validate_client_batch(std::span<const uint8_t> batch, const ValidateOptions& o) {
@@ -108,24 +103,24 @@ ValidationResult validate_client_batch(std::span<const uint8_t> batch, const Val
     return fail(kErrInvalidRecord, "idempotent batch without a base sequence");
   if (h.timestamp_type() == TimestampType::kLogAppendTime)
     return fail(kErrInvalidTimestamp, "producers may not set LogAppendTime");
-  const bool check_ts = !o.log_append_time;
-  int64_t max_ts = h.max_timestamp;
+  int64_t max_ts = h.max_timestamp;  // compressed: checked by the caller after decompressing
   if (h.compression() == Compression::kNone) {
-    max_ts = -1;
-    bool bad_ts = false;
+    RecordTimestamps timestamps(h, o);
+    int32_t index = 0;
+    // Every record is walked even after a bad timestamp: malformed framing is the worse error.
     std::string err =
         walk_records(batch.subspan(kRecordsOffset), h.records_count, [&](const RecordView& v) {
-          int64_t ts = h.base_timestamp + v.timestamp_delta;
-          max_ts = std::max(max_ts, ts);
-          if (check_ts && !timestamp_in_range(ts, o)) bad_ts = true;
-          return !bad_ts;
+          timestamps.add(v, index++);
+          return true;
         });
     if (!err.empty()) return fail(kErrInvalidRecord, err);
-    if (bad_ts) return fail(kErrInvalidTimestamp, "record timestamp out of the accepted range");
-  } else if (check_ts && (!timestamp_in_range(h.max_timestamp, o) ||
-                          !timestamp_in_range(h.base_timestamp, o))) {
-    // Records inside a compressed batch are not visible here; bound the batch by its header.
-    return fail(kErrInvalidTimestamp, "batch timestamp out of the accepted range");
+    if (timestamps.failed()) {
+      ValidationResult r = fail(kErrInvalidTimestamp, kInvalidTimestampMessage);
+      r.record_error_index = timestamps.bad_index();
+      r.record_error_message = timestamps.bad_message();
+      return r;
+    }
+    max_ts = timestamps.max_timestamp();
   }
   ValidationResult ok;
   ok.records_count = h.records_count;

@@ -91,6 +91,10 @@ struct ValidateOptions {
 struct ValidationResult {
   int16_t error_code = kErrNone;
   std::string message;
+  // For an error about one record (Kafka's RecordError, sent as the response's record_errors):
+  // its index in the batch and what was wrong with it; -1 otherwise.
+  int32_t record_error_index = -1;
+  std::string record_error_message;
   // Filled when valid. For uncompressed batches max_timestamp is recomputed from the records, so a
   // caller can fix a header that disagrees (see set_max_timestamp), as Kafka does.
   int32_t records_count = 0;
@@ -99,7 +103,10 @@ struct ValidationResult {
 };
 
 // The checks a Kafka 4 broker applies to a batch in a client Produce (v3+) that need no
-// decompression. `batch` must hold exactly one batch and nothing else.
+// decompression: the header, and for an uncompressed batch every record (framing, and each
+// timestamp as LogValidator checks it). The records of a compressed batch are not looked at here
+// (not even the header's timestamps, which Kafka ignores too): the caller must run
+// decompress_and_check or convert_batch on it. `batch` must hold exactly one batch.
 ValidationResult validate_client_batch(std::span<const uint8_t> batch, const ValidateOptions& opts);
 
 // Structural check of one complete batch found on disk or sent by a replica: magic 2, sane length,

@@ -387,15 +387,19 @@ int16_t GroupCoordinator::persist_group(const Group& group) {
                 {{encode_group_key({group.id()}), encode_group_value(group.to_value())}});
 }
 
-void GroupCoordinator::delete_group(Group& group) {
+int16_t GroupCoordinator::delete_group(Group& group) {
   std::vector<std::pair<std::string, std::optional<std::string>>> tombstones;
   for (const auto& [tp, o] : group.offsets()) {
     tombstones.emplace_back(encode_offset_key({group.id(), tp.first, tp.second}), std::nullopt);
   }
   tombstones.emplace_back(encode_group_key({group.id()}), std::nullopt);
-  append(group.id(), std::move(tombstones));
+  if (int16_t error = append(group.id(), std::move(tombstones)); error != 0) {
+    spdlog::warn("event=group_delete_failed group={} error={}", group.id(), error);
+    return error;
+  }
   group.mark_dead();
   groups_.erase(group.id());
+  return 0;
 }
 
 void GroupCoordinator::expire_offsets() {

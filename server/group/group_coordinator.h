@@ -167,7 +167,9 @@ class GroupCoordinator {
   int16_t append(const std::string& group_id,
                  std::vector<std::pair<std::string, std::optional<std::string>>> records);
   int16_t persist_group(const Group& group);
-  void delete_group(Group& group);
+  // Appends the group's tombstones, then forgets it. Returns the append's error and keeps the
+  // group if the tombstones could not be written (it would come back at restart otherwise).
+  int16_t delete_group(Group& group);
 
   TopicService& topics_;
   PartitionManager& partitions_;

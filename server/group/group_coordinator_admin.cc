@@ -82,7 +82,7 @@ void GroupCoordinator::delete_groups(std::vector<std::string> group_ids,
           if (g != nullptr && g->state() != GroupState::kEmpty) {
             error = code(ErrorCode::kNonEmptyGroup);
           } else if (g != nullptr) {
-            delete_group(*g);
+            error = delete_group(*g);
           }
           out.push_back(error);
         }

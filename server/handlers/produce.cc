@@ -1,8 +1,11 @@
+#include <spdlog/spdlog.h>
+
 #include <string>
 
 #include "protocol/error_codes.h"
 #include "protocol/messages/produce_request.h"
 #include "protocol/messages/produce_response.h"
+#include "protocol/records/record_batch.h"
 #include "server/api_table.h"
 #include "server/produce_service.h"
 
@@ -22,6 +25,18 @@ Response::PartitionProduceResponse error_response(int32_t index, ErrorCode error
   return r;
 }
 
+// Kafka's ProduceRequest.hasTransactionalRecords: the first batch of any partition says so.
+bool has_transactional_records(const protocol::ProduceRequest& request) {
+  for (const auto& topic : request.topic_data) {
+    for (const auto& data : topic.partition_data) {
+      if (!data.records) continue;
+      auto header = records::parse_header(*data.records);
+      if (header && header->is_transactional()) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 asio::awaitable<void> handle_produce(RequestContext& ctx) {
@@ -30,7 +45,13 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
   auto& services = ctx.services;
   auto image = services.topics.image();
   const bool valid_acks = request.acks == 0 || request.acks == 1 || request.acks == -1;
+  // Kafka refuses the whole request when transactional records come without a transactional id
+  // (there is none to authorize), before looking at any partition.
+  const bool unauthorized_transactional =
+      !request.transactional_id && has_transactional_records(request);
   std::vector<storage::TopicPartition> appended;  // whose fetches waiting for data to wake
+  int failed = 0;
+  std::string first_failure;
 
   Response response;
   for (const auto& topic_data : request.topic_data) {
@@ -48,6 +69,14 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
             error_response(data.index, ErrorCode::kInvalidRequiredAcks));
         continue;
       }
+      if (unauthorized_transactional) {
+        ++failed;
+        if (first_failure.empty())
+          first_failure = topic_data.name + "-" + std::to_string(data.index);
+        topic_response.partition_responses.push_back(
+            error_response(data.index, ErrorCode::kTransactionalIdAuthorizationFailed));
+        continue;
+      }
       // The batch is rewritten in place (offsets, leader epoch): it lives in this connection's
       // frame buffer, which the request owns until the response is written.
       std::span<uint8_t> batch;
@@ -57,10 +86,21 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
       AppendResult result =
           services.produce->append(*image, topic_data.name, data.index, batch, ctx.version());
       if (result.error_code != 0) {
+        if (failed++ == 0) {
+          first_failure = topic_data.name + "-" + std::to_string(data.index) + " error " +
+                          std::to_string(result.error_code);
+        }
         std::optional<std::string> message;
         if (!result.error_message.empty()) message = std::move(result.error_message);
-        topic_response.partition_responses.push_back(error_response(
-            data.index, static_cast<ErrorCode>(result.error_code), std::move(message)));
+        auto failure = error_response(data.index, static_cast<ErrorCode>(result.error_code),
+                                      std::move(message));
+        if (result.record_error_index >= 0) {
+          Response::BatchIndexAndErrorMessage record_error;
+          record_error.batch_index = result.record_error_index;
+          record_error.batch_index_error_message = std::move(result.record_error_message);
+          failure.record_errors.push_back(std::move(record_error));
+        }
+        topic_response.partition_responses.push_back(std::move(failure));
         continue;
       }
       if (result.appended) appended.push_back({topic_data.name, data.index});
@@ -76,7 +116,16 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
   if (!appended.empty()) services.partitions.notify_data_arrived(appended);
   // acks=all waits for the high watermark to pass the batch; with an ISR of one that happened
   // above.
-  if (request.acks == 0) ctx.send_response = false;
+  if (request.acks == 0) {
+    ctx.send_response = false;
+    // The client reads no response, so Kafka closes the connection to make it refresh its
+    // metadata (and learn, for instance, that it wrote to a partition that is not here).
+    if (failed > 0) {
+      spdlog::info("event=acks0_produce_failed peer={} failed_partitions={} first={}", ctx.peer,
+                   failed, first_failure);
+      ctx.close_connection = true;
+    }
+  }
   response.encode(ctx.response, ctx.version());
   co_return;
 }

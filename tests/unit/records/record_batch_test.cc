@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "protocol/records/batch_conversion.h"
+#include "protocol/records/compression.h"
 #include "protocol/records/record_builder.h"
+#include "protocol/records/record_timestamps.h"
 
 namespace samsa::records {
 namespace {
@@ -186,6 +189,67 @@ TEST(RecordBatch, TimestampChecks) {
   lat.attributes = kTimestampTypeBit;
   EXPECT_EQ(validate_client_batch(build_batch(sample_records(), kNow, lat), opts()).error_code,
             kErrInvalidTimestamp);
+}
+
+TEST(RecordBatch, TimestampErrorNamesTheFirstBadRecordAsKafkaDoes) {
+  auto o = opts();
+  o.timestamp_after_max_ms = 3600 * 1000LL;
+  // Record deltas are 0, 5, 2: only the second (index 1) is past now + after.max.ms.
+  const int64_t base = kNow + o.timestamp_after_max_ms - 4;
+  auto r = validate_client_batch(build_batch(sample_records(), base), o);
+  EXPECT_EQ(r.error_code, kErrInvalidTimestamp);
+  EXPECT_EQ(r.message, "One or more records have been rejected due to invalid timestamp");
+  EXPECT_EQ(r.record_error_index, 1);
+  EXPECT_EQ(r.record_error_message,
+            "Timestamp " + std::to_string(base + 5) +
+                " of message with offset 1 is out of range. The timestamp should be within [" +
+                std::to_string(kNow - o.timestamp_before_max_ms) + ", " +
+                std::to_string(kNow + o.timestamp_after_max_ms) + "]");
+}
+
+TEST(RecordBatch, RecordsWithoutTimestampAreNotRangeChecked) {
+  // Kafka skips NO_TIMESTAMP (-1) records in validateTimestamp.
+  Record r;
+  r.value = "v";
+  auto batch = build_batch({r, r}, kNoTimestamp);
+  auto result = validate_client_batch(batch, opts());
+  EXPECT_TRUE(result.ok()) << result.message;
+  EXPECT_EQ(result.max_timestamp, kNoTimestamp);
+}
+
+TEST(RecordBatch, LyingHeaderMaxTimestampIsRecomputedAndCanBeFixed) {
+  // Review finding H6: a header claiming INT64_MAX would make its segment immune to retention.
+  auto batch = build_batch(sample_records(), kNow);
+  write_be64(batch.data() + kMaxTimestampOffset, INT64_MAX);
+  refresh_crc(batch);
+  auto r = validate_client_batch(batch, opts());
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(r.max_timestamp, kNow + 5);
+  set_max_timestamp(batch, r.max_timestamp, TimestampType::kCreateTime);
+  EXPECT_EQ(parse_header(batch)->max_timestamp, kNow + 5);
+  EXPECT_TRUE(check_batch_integrity(batch).empty());  // CRC recomputed
+}
+
+TEST(RecordBatch, CompressedRecordsAreCheckedWhenDecompressed) {
+  auto strict = opts();
+  strict.timestamp_after_max_ms = 3600 * 1000LL;
+  auto lax = opts();
+  lax.timestamp_after_max_ms = INT64_MAX;
+  // The second record is past the bound; the header is rewritten to hide it.
+  auto gz = convert_batch(build_batch(sample_records(), kNow + strict.timestamp_after_max_ms - 4),
+                          Compression::kGzip, kDefaultLevel, lax);
+  ASSERT_TRUE(gz.ok()) << gz.message;
+  set_max_timestamp(gz.batch, kNow, TimestampType::kCreateTime);
+  // The header checks do not look inside (nor at the header's timestamps, as in Kafka)...
+  EXPECT_TRUE(validate_client_batch(gz.batch, strict).ok());
+  // ...decompressing does, record by record, and finds the true maximum.
+  std::vector<uint8_t> plain;
+  auto check = decompress_and_check(gz.batch, strict, plain);
+  EXPECT_EQ(check.error_code, kErrInvalidTimestamp);
+  EXPECT_EQ(check.record_error_index, 1);
+  auto ok = decompress_and_check(gz.batch, lax, plain);
+  EXPECT_TRUE(ok.ok()) << ok.message;
+  EXPECT_EQ(ok.max_timestamp, kNow + strict.timestamp_after_max_ms + 1);
 }
 
 TEST(RecordBatch, AssignOffsetsAndLogAppendTime) {

@@ -62,7 +62,17 @@ class ConfigServiceTest : public ::testing::Test {
     logs_ = std::make_unique<storage::LogManager>(std::vector<fs::path>{dir_ / "data"},
                                                   "test-cluster-id", 1, storage::LogConfig{});
     partitions_ = std::make_unique<PartitionManager>(*logs_, *config_, 1);
-    service_ = std::make_unique<ConfigService>(*controller_, *partitions_, *config_, 1);
+    publisher_ = std::make_unique<cluster::MetadataPublisher>();
+    controller_->on_image_change(
+        [p = publisher_.get()](std::shared_ptr<const cluster::MetadataImage> image) {
+          p->offer(std::move(image));
+        });
+    partitions_->apply_image(*controller_->image());
+    publisher_->subscribe("partitions", [this](const cluster::MetadataImage& image) {
+      partitions_->apply_image(image);
+    });
+    publisher_->start(controller_->image());
+    service_ = std::make_unique<ConfigService>(*controller_, *publisher_, *config_, 1);
 
     cluster::CreateTopicRequest t;
     t.name = "t";
@@ -76,6 +86,8 @@ class ConfigServiceTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    publisher_->stop();
+    controller_->stop();
     partitions_.reset();
     service_.reset();
     controller_.reset();
@@ -108,6 +120,7 @@ class ConfigServiceTest : public ::testing::Test {
   std::unique_ptr<cluster::Controller> controller_;
   std::unique_ptr<storage::LogManager> logs_;
   std::unique_ptr<PartitionManager> partitions_;
+  std::unique_ptr<cluster::MetadataPublisher> publisher_;
   std::unique_ptr<ConfigService> service_;
 };
 
