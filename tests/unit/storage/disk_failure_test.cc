@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -246,6 +248,41 @@ TEST(Checkpoints, CorruptRecoveryPointMeansFullRecovery) {
   // Kafka's rule: the log starts at its first segment's base offset.
   EXPECT_EQ(logs.get({"t", 0})->log_start_offset(), 0);
   logs.shutdown({});
+}
+
+// Issue 9: a roll's fsyncs and producer snapshot run on the flush pool, not on the appending
+// thread, and the recovery point moves only once they are done.
+TEST(BackgroundFlush, RollDefersFsyncAndSnapshotToThePool) {
+  test::TempDir tmp;
+  auto pool = std::make_shared<FlushPool>(1);
+  std::mutex gate_mu;
+  std::condition_variable gate_cv;
+  bool open_gate = false;
+  pool->submit([&] {  // holds the pool's only thread until the gate opens
+    std::unique_lock lk(gate_mu);
+    gate_cv.wait(lk, [&] { return open_gate; });
+  });
+  LogConfig cfg;
+  cfg.segment_bytes = 2000;
+  auto log = Log::open({"t", 0}, tmp.path() / "t-0", cfg, true, 0, 0, LogDirContext{nullptr, pool});
+  for (int i = 0; i < 40; ++i) {
+    auto b = value_batch(value_of(i));
+    log->append(b, 0);
+  }
+  ASSERT_GT(log->segment_count(), 3u);
+  const int64_t last_roll = std::prev(log->sealed_segments().end())->get()->next_offset();
+  // Appends went on through several rolls while no flush could run.
+  EXPECT_EQ(log->recovery_point(), 0);
+  EXPECT_FALSE(fs::exists(tmp.path() / "t-0" / segment_file_name(last_roll, ".snapshot")));
+  {
+    std::lock_guard lk(gate_mu);
+    open_gate = true;
+  }
+  gate_cv.notify_all();
+  log->close();  // waits for the queued flushes
+  EXPECT_EQ(log->recovery_point(), 40);
+  EXPECT_TRUE(fs::exists(tmp.path() / "t-0" / segment_file_name(last_roll, ".snapshot")));
+  EXPECT_FALSE(log->dir_offline());
 }
 
 }  // namespace
