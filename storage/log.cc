@@ -57,7 +57,7 @@ Log::Log(TopicPartition tp, fs::path dir, LogConfig cfg, LogDirContext ctx)
       dir_(std::move(dir)),
       health_(ctx.health ? std::move(ctx.health)
                          : std::make_shared<LogDirHealth>(dir_.parent_path())),
-      flusher_(std::move(ctx.flusher)),
+      flusher_(ctx.flusher),
       cfg_(cfg),
       epochs_(dir_ / "leader-epoch-checkpoint"),
       last_flush_ms_(wall_ms()),

@@ -36,7 +36,8 @@ struct LogDirContext {
   // The dir's sticky failure state; null gives the log a private one (tests, tools).
   std::shared_ptr<LogDirHealth> health;
   // Where roll and flush.ms / flush.messages fsyncs and producer snapshots run; null runs them
-  // inline (on the appending thread, under the append lock) as before.
+  // inline (on the appending thread, under the append lock) as before. The log keeps only a weak
+  // reference: the caller owns the pool (LogManager does) and destroys it after its logs.
   std::shared_ptr<FlushPool> flusher;
 };
 
@@ -163,7 +164,9 @@ class Log : public std::enable_shared_from_this<Log> {
   const std::string name_;  // tp_.dir_name(), for messages
   const std::filesystem::path dir_;
   std::shared_ptr<LogDirHealth> health_;
-  std::shared_ptr<FlushPool> flusher_;
+  // Not owned: a job holds its Log, and a pool destroyed by its own thread (as the last owner's
+  // ~Log there would do) could not join it. The LogManager owns the pool and outlives its logs.
+  std::weak_ptr<FlushPool> flusher_;
   std::mutex flush_mu_;  // serialises flush_upto; taken before mu_, never under it
   std::mutex jobs_mu_;
   std::condition_variable jobs_cv_;

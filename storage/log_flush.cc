@@ -25,7 +25,8 @@ int64_t wall_ms() {
 }  // namespace
 
 void Log::run_flush_job(const char* what, std::function<void()> io) {
-  if (!flusher_) {
+  auto pool = flusher_.lock();
+  if (!pool) {
     with_dir_io(*health_, what, name_, io);
     return;
   }
@@ -33,7 +34,7 @@ void Log::run_flush_job(const char* what, std::function<void()> io) {
     std::lock_guard lk(jobs_mu_);
     ++pending_jobs_;
   }
-  flusher_->submit([self = shared_from_this(), what, io = std::move(io)] {
+  pool->submit([self = shared_from_this(), what, io = std::move(io)] {
     try {
       with_dir_io(*self->health_, what, self->name_, io);
     } catch (const LogDirOfflineError&) {
@@ -105,7 +106,7 @@ void Log::maybe_flush_locked(int64_t now_ms, int64_t appended_messages) {
     return;
   unflushed_messages_ = 0;
   last_flush_ms_ = now_ms;
-  if (flusher_) {
+  if (!flusher_.expired()) {
     {
       std::lock_guard lk(jobs_mu_);
       if (flush_scheduled_) return;  // the queued job will cover these appends too

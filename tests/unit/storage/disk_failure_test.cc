@@ -285,5 +285,40 @@ TEST(BackgroundFlush, RollDefersFsyncAndSnapshotToThePool) {
   EXPECT_FALSE(log->dir_offline());
 }
 
+TEST(BackgroundFlush, FailedSnapshotOnThePoolTakesTheDirOfflineAndHoldsTheRecoveryPoint) {
+  test::TmpfsMount fs_(2 << 20);
+  ASSERT_TRUE(fs_.mounted()) << fs_.error();
+  auto pool = std::make_shared<FlushPool>(1);
+  std::mutex gate_mu;
+  std::condition_variable gate_cv;
+  bool open_gate = false;
+  pool->submit([&] {
+    std::unique_lock lk(gate_mu);
+    gate_cv.wait(lk, [&] { return open_gate; });
+  });
+  LogConfig cfg;
+  cfg.segment_bytes = 2000;
+  auto log = Log::open({"t", 0}, fs_.path() / "t-0", cfg, true, 0, 0, LogDirContext{nullptr, pool});
+  for (int i = 0; i < 20; ++i) {
+    auto b = value_batch(value_of(i));
+    log->append(b, 0);
+  }
+  ASSERT_GT(log->segment_count(), 1u);  // rolls queued their flushes behind the gate
+  {
+    Filler filler(fs_.path());  // no page left for the snapshot files the flushes write
+    {
+      std::lock_guard lk(gate_mu);
+      open_gate = true;
+    }
+    gate_cv.notify_all();
+    log->close();  // waits for the flushes; writes nothing more on an offline dir
+  }
+  EXPECT_TRUE(log->dir_offline());
+  EXPECT_LT(log->recovery_point(), log->log_end_offset())
+      << "the recovery point moved past data whose flush or snapshot failed";
+  EXPECT_NE(log->dir_health().error().find("No space left"), std::string::npos)
+      << log->dir_health().error();
+}
+
 }  // namespace
 }  // namespace samsa::storage
