@@ -168,7 +168,21 @@ void BrokerApp::start() {
   defaults.retention_ms = std::stoll(config_.topic_default("retention.ms"));
   defaults.retention_bytes = std::stoll(config_.topic_default("retention.bytes"));
   defaults.file_delete_delay_ms = std::stoll(config_.topic_default("file.delete.delay.ms"));
-  logs_ = std::make_unique<storage::LogManager>(log_dirs_, cluster_id, node_id_, defaults);
+  logs_ = std::make_unique<storage::LogManager>(log_dirs_, cluster_id, node_id_, defaults,
+                                                config_.get_int("background.threads"));
+  // A dir taken offline by a failed write shows in the metrics, readiness and health overview.
+  process_metrics_->set_offline_dirs_source([logs = logs_.get()] {
+    std::vector<std::filesystem::path> out;
+    for (const auto& [dir, error] : logs->offline_dirs()) out.push_back(dir);
+    return out;
+  });
+  readiness_.set_log_dirs(
+      [logs = logs_.get()] {
+        std::vector<std::string> out;
+        for (const auto& [dir, error] : logs->offline_dirs()) out.push_back(dir.string());
+        return out;
+      },
+      log_dirs_.size());
 
   readiness_.set_starting("loading cluster metadata");
   // Cluster metadata: a quorum of the configured voters (a quorum of one by default).

@@ -337,6 +337,11 @@ std::vector<ConfigDef> make_broker_defs() {
                   "Read throughput limit of the cleaner threads together."));
   v.push_back(def("log.cleaner.backoff.ms", L, "15000", at_least(0), kMedium, kClusterWide,
                   "How long a cleaner thread sleeps when no log needs cleaning."));
+  v.push_back(def("background.threads", I, "10", at_least(1), kHigh, kReadOnly,
+                  "Threads for background storage work: the fsyncs and producer-state snapshots "
+                  "of segment rolls and of flush.ms / flush.messages flushes, so they never run "
+                  "on a network thread or under a lock a produce or fetch waits on (read at "
+                  "startup)."));
   v.push_back(
       def("num.recovery.threads.per.data.dir", I, "1", at_least(1), kHigh, kClusterWide,
           "Threads per log directory recovering logs at startup and flushing at shutdown."));

@@ -4,6 +4,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -85,6 +86,12 @@ void ProcessMetrics::set_cluster_id(std::string cluster_id) {
   cluster_id_ = std::move(cluster_id);
 }
 
+void ProcessMetrics::set_offline_dirs_source(
+    std::function<std::vector<std::filesystem::path>()> source) {
+  std::lock_guard lock(mutex_);
+  offline_dirs_ = std::move(source);
+}
+
 std::vector<prometheus::MetricFamily> ProcessMetrics::Collect() const {
   using prometheus::MetricType;
   std::vector<prometheus::MetricFamily> out;
@@ -124,20 +131,34 @@ std::vector<prometheus::MetricFamily> ProcessMetrics::Collect() const {
                   "Bytes available to the broker on the log dir's file system", MetricType::Gauge);
   auto total_bytes = make_family("samsa_storage_disk_total_bytes",
                                  "Size of the log dir's file system in bytes", MetricType::Gauge);
+  std::vector<std::filesystem::path> failed;
+  {
+    std::lock_guard lock(mutex_);
+    if (offline_dirs_) failed = offline_dirs_();
+  }
+  auto dir_offline = make_family("samsa_storage_log_dir_offline",
+                                 "1 while the log dir is offline (a write or fsync in it failed, "
+                                 "or it cannot be stat'ed); cleared only by a restart",
+                                 MetricType::Gauge);
   int offline = 0;
   for (const auto& dir : log_dirs_) {
     struct statvfs st {};
     std::error_code ec;
+    Labels labels{{"log_dir", dir.string()}};
+    const bool io_failed = std::find(failed.begin(), failed.end(), dir) != failed.end();
     if (!std::filesystem::is_directory(dir, ec) || statvfs(dir.c_str(), &st) != 0) {
       ++offline;
+      add_gauge(dir_offline, labels, 1);
       continue;
     }
-    Labels labels{{"log_dir", dir.string()}};
+    offline += io_failed ? 1 : 0;
+    add_gauge(dir_offline, labels, io_failed ? 1 : 0);
     add_gauge(free_bytes, labels, static_cast<double>(st.f_bavail) * st.f_frsize);
     add_gauge(total_bytes, labels, static_cast<double>(st.f_blocks) * st.f_frsize);
   }
   out.push_back(std::move(free_bytes));
   out.push_back(std::move(total_bytes));
+  out.push_back(std::move(dir_offline));
   add_single_gauge(out, "kafka_log_logmanager_offlinelogdirectorycount",
                    "Log directories that cannot be used", offline);
 

@@ -5,13 +5,16 @@
 // - kafka_server_kafkaserver_linux_disk_{read,write}_bytes from /proc/self/io (Strimzi's disk
 //   panels);
 // - per log dir: samsa_storage_disk_{free,total}_bytes{log_dir} and
-//   kafka_log_logmanager_offlinelogdirectorycount (a dir that cannot be stat'ed is offline);
+//   kafka_log_logmanager_offlinelogdirectorycount and samsa_storage_log_dir_offline{log_dir} (a
+//   dir is offline once a write or fsync in it failed, see storage::LogDirHealth, or if it cannot
+//   be stat'ed);
 // - samsa_build_info{version,node_id,cluster_id} = 1 and samsa_uptime_seconds.
 #include <prometheus/collectable.h>
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -37,6 +40,8 @@ class ProcessMetrics : public prometheus::Collectable {
 
   // Known only once the log dirs have been read.
   void set_cluster_id(std::string cluster_id);
+  // The dirs the log manager has taken offline (called at scrape time; set once it exists).
+  void set_offline_dirs_source(std::function<std::vector<std::filesystem::path>()> source);
 
   std::vector<prometheus::MetricFamily> Collect() const override;
 
@@ -47,6 +52,7 @@ class ProcessMetrics : public prometheus::Collectable {
   std::chrono::steady_clock::time_point started_;
   mutable std::mutex mutex_;
   std::string cluster_id_;
+  std::function<std::vector<std::filesystem::path>()> offline_dirs_;
 };
 
 }  // namespace samsa::metrics

@@ -70,9 +70,10 @@ metrics::ReplicaManagerSample replica_manager_sample(const MetricsSources& sourc
     p.log_end_offset = log.log_end_offset();
     p.high_watermark = partition->high_watermark();
     p.segments = static_cast<int64_t>(log.segment_count());
+    if (log.dir_offline()) ++out.offline_replicas;
     out.partitions.push_back(std::move(p));
   }
-  // No follower replication yet, so no ISR changes and no offline log dirs to count.
+  // No follower replication yet, so no ISR changes to count.
   return out;
 }
 

@@ -222,7 +222,13 @@ void PartitionManager::roll_due_segments() {
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  for (const auto& p : all) p->log().roll_if_due(now);
+  for (const auto& p : all) {
+    try {
+      p->log().roll_if_due(now);
+    } catch (const storage::LogDirOfflineError&) {
+      // That dir is offline (logged once by its LogDirHealth); the other partitions still roll.
+    }
+  }
 }
 
 size_t PartitionManager::enforce_retention() {
@@ -237,7 +243,12 @@ size_t PartitionManager::enforce_retention() {
   size_t deleted = 0;
   bool moved = false;
   for (const auto& p : all) {
-    auto result = p->log().apply_retention(now, p->high_watermark());
+    storage::RetentionResult result;
+    try {
+      result = p->log().apply_retention(now, p->high_watermark());
+    } catch (const storage::LogDirOfflineError&) {
+      continue;  // a rename failed and took the dir offline; the other dirs go on
+    }
     deleted += result.segments_deleted;
     if (!result.files.empty())
       logs_.schedule_deletion(std::move(result.files),

@@ -179,7 +179,14 @@ AppendResult ProduceService::append_unmetered(const cluster::MetadataImage& imag
     records::set_log_append_time(batch, out.log_append_time_ms);
   }
   // Idempotence check and append are one step under the log's lock (two retries may race).
-  auto result = partition->log().append_idempotent(batch, partition->leader_epoch());
+  storage::IdempotentAppendResult result;
+  try {
+    result = partition->log().append_idempotent(batch, partition->leader_epoch());
+  } catch (const storage::LogDirOfflineError& e) {
+    // The write failed (or the dir already had): nothing of this batch is visible, and the
+    // partition stays unavailable until the broker restarts on a repaired dir.
+    return failure(ErrorCode::kKafkaStorageError, e.what());
+  }
   if (result.error != 0) {
     return failure(static_cast<ErrorCode>(result.error), std::move(result.message));
   }

@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 [[noreturn]] void throw_errno(const std::string& what) {
-  throw StorageError(what + ": " + std::strerror(errno));
+  const int err = errno;
+  throw StorageIoError(what + ": " + std::strerror(err), err);
 }
 // Checkpoint files are tiny per partition; this bounds a corrupt or hostile file.
 constexpr size_t kMaxCheckpointBytes = 64 << 20;
@@ -80,6 +81,13 @@ void sync_fd(int fd) {
   if (fd >= 0 && ::fdatasync(fd) != 0) throw_errno("fdatasync");
 }
 
+Fd dup_fd(int fd) {
+  if (fd < 0) return Fd();
+  int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) throw_errno("dup");
+  return Fd(copy);
+}
+
 std::optional<std::string> read_small_file(const fs::path& p, size_t max_bytes) {
   std::error_code ec;
   if (!fs::exists(p, ec)) return std::nullopt;
@@ -100,33 +108,51 @@ void write_file_atomic(const fs::path& p, const std::string& content) {
     pwrite_full(fd.get(), reinterpret_cast<const uint8_t*>(content.data()), content.size(), 0);
     sync_fd(fd.get());
   }
-  std::error_code ec;
-  fs::rename(tmp, p, ec);
-  if (ec) throw StorageError("rename " + tmp.string() + ": " + ec.message());
+  rename_file(tmp, p);
   // Make the rename itself durable.
-  int dfd = ::open(p.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  sync_dir(p.parent_path());
+}
+
+void rename_file(const fs::path& from, const fs::path& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0)
+    throw_errno("rename " + from.string() + " to " + to.string());
+}
+
+void sync_dir(const fs::path& dir) {
+  Fd fd = open_file(dir, O_RDONLY | O_DIRECTORY);
+  if (::fsync(fd.get()) != 0) throw_errno("fsync of directory " + dir.string());
 }
 
 std::map<TopicPartition, int64_t> read_offset_checkpoint(const fs::path& p) {
   std::map<TopicPartition, int64_t> out;
   auto text = read_small_file(p, kMaxCheckpointBytes);
   if (!text) return out;
+  // Line by line, as Kafka's CheckpointFile reader: every line must be exactly what the writer
+  // produces, so a torn or hand-edited file is refused instead of half read.
   std::istringstream in(*text);
-  int version = -1;
+  std::string line;
+  auto fail = [&](const std::string& why) -> StorageError {
+    return StorageError("malformed checkpoint file " + p.string() + ": " + why);
+  };
   int64_t count = -1;
-  if (!(in >> version >> count) || version != 0 || count < 0)
-    throw StorageError("malformed checkpoint file " + p.string());
+  if (!std::getline(in, line) || line != "0") throw fail("unsupported version line '" + line + "'");
+  if (!std::getline(in, line)) throw fail("no entry count");
+  {
+    std::istringstream c(line);
+    if (!(c >> count) || count < 0 || !(c >> std::ws).eof()) throw fail("bad entry count");
+  }
   for (int64_t i = 0; i < count; ++i) {
+    if (!std::getline(in, line)) throw fail("fewer entries than its count");
+    std::istringstream e(line);
     TopicPartition tp;
     int64_t off;
-    if (!(in >> tp.topic >> tp.partition >> off))
-      throw StorageError("checkpoint file " + p.string() + " has fewer entries than its count");
+    if (!(e >> tp.topic >> tp.partition >> off) || !(e >> std::ws).eof() || tp.partition < 0 ||
+        off < 0)
+      throw fail("bad entry '" + line + "'");
     out[tp] = off;
   }
+  while (std::getline(in, line))
+    if (!line.empty()) throw fail("more entries than its count");
   return out;
 }
 

@@ -36,16 +36,28 @@ void LeaderEpochCache::load() {
 }
 
 void LeaderEpochCache::assign(int32_t epoch, int64_t start_offset) {
-  if (epoch < 0) return;
-  if (!entries_.empty() && epoch <= entries_.back().first) return;
-  entries_.emplace_back(epoch, start_offset);
-  persist();
+  if (auto next = persist_assign({{epoch, start_offset}})) install(std::move(*next));
+}
+
+std::optional<LeaderEpochCache::Entries> LeaderEpochCache::persist_assign(
+    const Entries& assignments) const {
+  std::optional<Entries> next;
+  for (const auto& [epoch, start] : assignments) {
+    const Entries& cur = next ? *next : entries_;
+    if (epoch < 0 || (!cur.empty() && epoch <= cur.back().first)) continue;
+    if (!next) next = entries_;
+    next->emplace_back(epoch, start);
+  }
+  if (next) persist(*next);
+  return next;
 }
 
 void LeaderEpochCache::truncate_from_end(int64_t end_offset) {
-  size_t before = entries_.size();
-  while (!entries_.empty() && entries_.back().second >= end_offset) entries_.pop_back();
-  if (entries_.size() != before) persist();
+  Entries next = entries_;
+  while (!next.empty() && next.back().second >= end_offset) next.pop_back();
+  if (next.size() == entries_.size()) return;
+  persist(next);
+  entries_ = std::move(next);
 }
 
 std::optional<int32_t> LeaderEpochCache::latest_epoch() const {
@@ -64,9 +76,9 @@ std::optional<std::pair<int32_t, int64_t>> LeaderEpochCache::end_offset_for(int3
   return std::nullopt;
 }
 
-void LeaderEpochCache::persist() {
-  std::string s = "0\n" + std::to_string(entries_.size()) + "\n";
-  for (const auto& [e, o] : entries_) s += std::to_string(e) + " " + std::to_string(o) + "\n";
+void LeaderEpochCache::persist(const Entries& entries) const {
+  std::string s = "0\n" + std::to_string(entries.size()) + "\n";
+  for (const auto& [e, o] : entries) s += std::to_string(e) + " " + std::to_string(o) + "\n";
   write_file_atomic(file_, s);
 }
 

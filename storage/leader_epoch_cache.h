@@ -18,9 +18,15 @@ class LeaderEpochCache {
   // Loads the file (a corrupt file is treated as empty: the cache is an optimisation for
   // truncation decisions and is rebuilt as new epochs are appended).
   void load();
+  using Entries = std::vector<std::pair<int32_t, int64_t>>;
   // Records that `epoch` starts at `start_offset` if it is newer than the latest; persists on
-  // change.
+  // change (file first, then memory).
   void assign(int32_t epoch, int64_t start_offset);
+  // The append path's two halves of assign: writes the checkpoint the entries would have after
+  // assigning (nullopt, writing nothing, if nothing changes) without touching memory, so the
+  // caller can do it before taking the readers' lock; install() then swaps them in.
+  std::optional<Entries> persist_assign(const Entries& assignments) const;
+  void install(Entries entries) { entries_ = std::move(entries); }
   // Drops entries starting at or after `end_offset` (after log truncation).
   void truncate_from_end(int64_t end_offset);
 
@@ -31,7 +37,7 @@ class LeaderEpochCache {
   const std::vector<std::pair<int32_t, int64_t>>& entries() const { return entries_; }
 
  private:
-  void persist();
+  void persist(const Entries& entries) const;
 
   std::filesystem::path file_;
   std::vector<std::pair<int32_t, int64_t>> entries_;

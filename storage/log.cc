@@ -16,10 +16,6 @@ using records::BatchHeader;
 
 namespace {
 
-// Kafka's producer.id.expiration.check.interval.ms default is 10 minutes; a minute keeps memory
-// tighter at the cost of one map walk per partition.
-constexpr int64_t kProducerExpiryCheckIntervalMs = 60 * 1000;
-
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -55,9 +51,13 @@ std::vector<BatchHeader> split_batches(std::span<const uint8_t> data) {
 
 }  // namespace
 
-Log::Log(TopicPartition tp, fs::path dir, LogConfig cfg)
+Log::Log(TopicPartition tp, fs::path dir, LogConfig cfg, LogDirContext ctx)
     : tp_(std::move(tp)),
+      name_(tp_.dir_name()),
       dir_(std::move(dir)),
+      health_(ctx.health ? std::move(ctx.health)
+                         : std::make_shared<LogDirHealth>(dir_.parent_path())),
+      flusher_(ctx.flusher),
       cfg_(cfg),
       epochs_(dir_ / "leader-epoch-checkpoint"),
       last_flush_ms_(wall_ms()),
@@ -67,8 +67,10 @@ Log::Log(TopicPartition tp, fs::path dir, LogConfig cfg)
 Log::~Log() = default;
 
 std::shared_ptr<Log> Log::open(TopicPartition tp, fs::path dir, LogConfig cfg, bool clean_shutdown,
-                               int64_t recovery_point, int64_t log_start_offset) {
-  std::shared_ptr<Log> log(new Log(std::move(tp), dir, cfg));
+                               int64_t recovery_point, int64_t log_start_offset,
+                               LogDirContext dir_context) {
+  std::shared_ptr<Log> log(new Log(std::move(tp), dir, cfg, std::move(dir_context)));
+  log->health_->check_online();
   fs::create_directories(dir);
   recover_cleaner_files(dir);
   std::vector<int64_t> bases;
@@ -217,12 +219,14 @@ AppendInfo Log::append_as_follower(std::span<const uint8_t> data) {
       headers.front().base_offset > active->base_offset()) {
     // A fresh replica starting at the leader's log start: re-base the empty log there.
     int64_t base = headers.front().base_offset;
-    auto seg = Segment::create(dir_, base, cfg_);
-    std::unique_lock lk(mu_);
-    active->delete_files();
-    segments_.clear();
-    segments_[base] = seg;
-    log_start_ = next_offset_ = recovery_point_ = base;
+    with_dir_io(*health_, "re-base of", name_, [&] {
+      auto seg = Segment::create(dir_, base, cfg_);
+      active->delete_files();
+      std::unique_lock lk(mu_);
+      segments_.clear();
+      segments_[base] = seg;
+      log_start_ = next_offset_ = recovery_point_ = base;
+    });
   }
   auto info = append_locked(data, headers);
   for (const auto& h : headers) producers_.update(h);
@@ -231,57 +235,40 @@ AppendInfo Log::append_as_follower(std::span<const uint8_t> data) {
 
 AppendInfo Log::append_locked(std::span<const uint8_t> data,
                               const std::vector<BatchHeader>& headers) {
-  const int64_t now = wall_ms();
-  auto active = segments_.rbegin()->second;
-  const int64_t last = headers.back().last_offset();
-  if (!active->empty() &&
-      (active->size() + static_cast<int64_t>(data.size()) > cfg_.segment_bytes ||
-       active->index_full() || !active->fits_offset(last) ||
-       active->size() + static_cast<int64_t>(data.size()) > INT32_MAX)) {
-    roll_locked(headers.front().base_offset);
-    active = segments_.rbegin()->second;
-  }
-  int64_t pos = active->size();
-  // Written before publishing, so readers never see a partial batch; page cache survives kill -9.
-  active->write(data, pos);
-  AppendInfo info{headers.front().base_offset, last, -1};
-  int64_t messages = 0;
-  {
-    std::unique_lock lk(mu_);
+  return with_dir_io(*health_, "append to", name_, [&] {
+    const int64_t now = wall_ms();
+    auto active = segments_.rbegin()->second;
+    const int64_t last = headers.back().last_offset();
+    if (!active->empty() &&
+        (active->size() + static_cast<int64_t>(data.size()) > cfg_.segment_bytes ||
+         active->index_full() || !active->fits_offset(last) ||
+         active->size() + static_cast<int64_t>(data.size()) > INT32_MAX)) {
+      roll_locked(headers.front().base_offset);
+      active = segments_.rbegin()->second;
+    }
+    // File I/O first, memory last: the batches, their index entries and a new leader epoch's
+    // checkpoint are all written before anything a reader, a later append or recovery relies on
+    // changes. If one write fails, this throws with the log's memory as it was, and the dir goes
+    // offline, so no later append can hand out these offsets again.
+    auto pending = active->write_batches(data, headers, now);
+    LeaderEpochCache::Entries assignments;
+    for (const auto& h : headers) assignments.emplace_back(h.partition_leader_epoch, h.base_offset);
+    auto epochs = epochs_.persist_assign(assignments);
+    AppendInfo info{headers.front().base_offset, last, -1};
+    int64_t messages = 0;
     for (const auto& h : headers) {
-      epochs_.assign(h.partition_leader_epoch, h.base_offset);
-      active->commit(h, pos, now);
-      pos += h.total_size();
       info.max_timestamp = std::max(info.max_timestamp, h.max_timestamp);
       messages += h.last_offset_delta + 1;
     }
-    next_offset_ = last + 1;
-  }
-  maybe_flush_locked(now, messages);
-  return info;
-}
-
-void Log::roll_locked(int64_t new_base) {
-  auto old = segments_.rbegin()->second;
-  auto seg = Segment::create(dir_, new_base, cfg_);
-  old->flush();  // Kafka flushes a segment when it rolls; the recovery point moves past it
-  std::unique_lock lk(mu_);
-  old->seal();
-  segments_[new_base] = std::move(seg);
-  recovery_point_ = std::max(recovery_point_, new_base);
-  lk.unlock();
-  // As Kafka does on roll: a restart after a crash replays only the segments after it.
-  write_producer_snapshot_locked(new_base);
-}
-
-void Log::write_producer_snapshot_locked(int64_t offset) {
-  try {
-    producers_.write_snapshot(offset);
-  } catch (const std::exception& e) {
-    // Only startup time suffers: the state is rebuilt from an older snapshot or the whole log.
-    spdlog::warn("event=producer_snapshot_failed log={} offset={} error=\"{}\"", tp_.dir_name(),
-                 offset, e.what());
-  }
+    {
+      std::unique_lock lk(mu_);
+      if (epochs) epochs_.install(std::move(*epochs));
+      active->publish(std::move(pending));
+      next_offset_ = last + 1;
+    }
+    maybe_flush_locked(now, messages);
+    return info;
+  });
 }
 
 void Log::rebuild_producer_state_locked(int64_t now_ms) {
@@ -329,59 +316,13 @@ void Log::remove_expired_producers(int64_t now_ms) {
   last_expiry_check_ms_ = now_ms;
 }
 
-void Log::take_producer_snapshot() {
-  std::lock_guard guard(append_mu_);
-  if (!closed_) write_producer_snapshot_locked(next_offset_);
-}
-
-void Log::maybe_flush_locked(int64_t now_ms, int64_t appended_messages) {
-  unflushed_messages_ += appended_messages;
-  if (unflushed_messages_ >= cfg_.flush_messages ||
-      (unflushed_messages_ > 0 && now_ms - last_flush_ms_ >= cfg_.flush_ms))
-    flush_locked();
-}
-
-void Log::flush_locked() {
-  auto active = segments_.rbegin()->second;
-  active->flush();
-  std::unique_lock lk(mu_);
-  recovery_point_ = next_offset_;
-  unflushed_messages_ = 0;
-  last_flush_ms_ = wall_ms();
-}
-
-void Log::flush() {
-  std::lock_guard guard(append_mu_);
-  if (!closed_) flush_locked();
-}
-
-void Log::roll_if_due(int64_t now_ms) {
-  std::lock_guard guard(append_mu_);
-  if (closed_) return;
-  auto active = segments_.rbegin()->second;
-  if (!active->empty() && active->first_append_ms() >= 0 &&
-      now_ms - active->first_append_ms() >= cfg_.segment_ms)
-    roll_locked(next_offset_);
-  maybe_flush_locked(now_ms, 0);
-  if (now_ms - last_expiry_check_ms_ >= kProducerExpiryCheckIntervalMs) {
-    producers_.remove_expired(now_ms);
-    last_expiry_check_ms_ = now_ms;
-  }
-}
-
-void Log::close() {
-  std::lock_guard guard(append_mu_);
-  if (closed_) return;
-  flush_locked();
-  write_producer_snapshot_locked(next_offset_);
-  std::unique_lock lk(mu_);
-  segments_.rbegin()->second->seal();
-  closed_ = true;
-}
-
 void Log::truncate_to(int64_t offset) {
   std::lock_guard guard(append_mu_);
   if (closed_ || offset >= next_offset_) return;
+  with_dir_io(*health_, "truncation of", name_, [&] { truncate_files_locked(offset); });
+}
+
+void Log::truncate_files_locked(int64_t offset) {
   std::unique_lock lk(mu_);
   while (segments_.size() > 1 && segments_.rbegin()->first >= offset) {
     segments_.rbegin()->second->delete_files();
@@ -437,16 +378,19 @@ bool Log::replace_segments(const std::vector<int64_t>& old_bases,
     for (int64_t b : old_bases)
       present = present && segments_.count(b) && b != segments_.rbegin()->first;
     if (present) {
-      std::unique_lock lk(mu_);
-      // Old files are renamed aside first: a .log.swap on disk then means "replace them".
-      for (int64_t b : old_bases) {
-        auto files = segments_[b]->mark_deleted();
-        garbage.insert(garbage.end(), files.begin(), files.end());
-        segments_.erase(b);
-      }
-      swapped->rename_files("");
-      segments_[swapped->base_offset()] = swapped;
-      swapped.reset();
+      with_dir_io(*health_, "cleaner swap in", name_, [&] {
+        std::unique_lock lk(mu_);
+        // Old files are renamed aside first: a .log.swap on disk then means "replace them". The
+        // old segments keep their .log open, so a reader holding one reads its bytes to the end.
+        for (int64_t b : old_bases) {
+          auto files = segments_[b]->mark_deleted();
+          garbage.insert(garbage.end(), files.begin(), files.end());
+          segments_.erase(b);
+        }
+        swapped->rename_files("");
+        segments_[swapped->base_offset()] = swapped;
+        swapped.reset();
+      });
     }
   }
   if (swapped) {

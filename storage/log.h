@@ -1,7 +1,9 @@
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,7 +13,9 @@
 #include <utility>
 #include <vector>
 
+#include "storage/flush_pool.h"
 #include "storage/leader_epoch_cache.h"
+#include "storage/log_dir_health.h"
 #include "storage/producer_state.h"
 #include "storage/segment.h"
 #include "storage/types.h"
@@ -27,16 +31,30 @@ struct RetentionResult {
   std::vector<std::filesystem::path> files;
 };
 
-// One partition's log. Appends are serialised by an internal mutex; reads run concurrently with
+// What a log shares with the other logs of its log dir.
+struct LogDirContext {
+  // The dir's sticky failure state; null gives the log a private one (tests, tools).
+  std::shared_ptr<LogDirHealth> health;
+  // Where roll and flush.ms / flush.messages fsyncs and producer snapshots run; null runs them
+  // inline (on the appending thread, under the append lock) as before. The log keeps only a weak
+  // reference: the caller owns the pool (LogManager does) and destroys it after its logs.
+  std::shared_ptr<FlushPool> flusher;
+};
+
+// One partition's log. Every write or fsync goes through its dir's LogDirHealth: the first failure
+// takes the dir offline and every later write, flush or append then throws LogDirOfflineError
+// (KAFKA_STORAGE_ERROR) without touching the files. Within an append, files are written first and
+// memory changed last, so a failed append leaves no trace a later one (or recovery) could misread.
+// Appends are serialised by an internal mutex; reads run concurrently with
 // appends (the data write happens outside the reader lock; only publishing the new end takes it).
-class Log {
+class Log : public std::enable_shared_from_this<Log> {
  public:
   // Opens or creates the log in `dir`. Without `clean_shutdown`, every batch from the segment
   // holding `recovery_point` onwards is re-validated and the log truncated at the first bad one
   // (one log line reports the bytes dropped).
   static std::shared_ptr<Log> open(TopicPartition tp, std::filesystem::path dir, LogConfig cfg,
                                    bool clean_shutdown, int64_t recovery_point,
-                                   int64_t log_start_offset);
+                                   int64_t log_start_offset, LogDirContext dir_context = {});
   ~Log();
   Log(const Log&) = delete;
   Log& operator=(const Log&) = delete;
@@ -80,11 +98,16 @@ class Log {
   std::optional<std::pair<int32_t, int64_t>> end_offset_for_epoch(int32_t epoch) const;
   std::optional<int32_t> latest_epoch() const;
 
+  // Flushes everything now (inline, even with a flush pool).
   void flush();
   // Rolls the active segment if segment.ms has passed, and applies flush.ms.
   void roll_if_due(int64_t now_ms);
-  // Flushes and trims the active segment's indexes; the log must not be appended to afterwards.
+  // Waits for this log's background flushes, then flushes and trims the active segment's indexes;
+  // the log must not be appended to afterwards. On an offline dir it only waits and closes.
   void close();
+  // Whether this log's dir is offline (its partitions answer KAFKA_STORAGE_ERROR).
+  bool dir_offline() const { return health_->offline(); }
+  const LogDirHealth& dir_health() const { return *health_; }
 
   // Idempotent-producer state (copies, taken under the append lock).
   std::optional<ProducerEntry> producer_entry(int64_t producer_id) const;
@@ -122,12 +145,19 @@ class Log {
   LogConfig config() const;
 
  private:
-  Log(TopicPartition tp, std::filesystem::path dir, LogConfig cfg);
+  Log(TopicPartition tp, std::filesystem::path dir, LogConfig cfg, LogDirContext ctx);
   AppendInfo append_locked(std::span<const uint8_t> data,
                            const std::vector<records::BatchHeader>& headers);
   void roll_locked(int64_t new_base);
   void maybe_flush_locked(int64_t now_ms, int64_t appended_messages);
   void flush_locked();
+  // Fsyncs every segment holding offsets in [recovery point, upto) and then moves the recovery
+  // point to `upto`: it never passes data that is not on disk. Any thread; takes flush_mu_ and mu_.
+  void flush_upto(int64_t upto);
+  // Runs `io` on the flush pool (or inline without one) through the dir's health check.
+  void run_flush_job(const char* what, std::function<void()> io);
+  void wait_for_flush_jobs();
+  void truncate_files_locked(int64_t offset);
   AppendInfo assign_and_append_locked(std::span<uint8_t> data,
                                       std::vector<records::BatchHeader>& headers,
                                       int32_t leader_epoch);
@@ -136,8 +166,18 @@ class Log {
   void rebuild_producer_state_locked(int64_t now_ms);
 
   const TopicPartition tp_;
+  const std::string name_;  // tp_.dir_name(), for messages
   const std::filesystem::path dir_;
-  LogConfig cfg_;  // written under both locks; read under either
+  std::shared_ptr<LogDirHealth> health_;
+  // Not owned: a job holds its Log, and a pool destroyed by its own thread (as the last owner's
+  // ~Log there would do) could not join it. The LogManager owns the pool and outlives its logs.
+  std::weak_ptr<FlushPool> flusher_;
+  std::mutex flush_mu_;  // serialises flush_upto; taken before mu_, never under it
+  std::mutex jobs_mu_;
+  std::condition_variable jobs_cv_;
+  int pending_jobs_ = 0;          // guarded by jobs_mu_
+  bool flush_scheduled_ = false;  // a flush.ms / flush.messages job is queued; jobs_mu_
+  LogConfig cfg_;                 // written under both locks; read under either
 
   mutable std::mutex append_mu_;  // serialises writers (append, truncate, roll, flush)
   mutable std::shared_mutex mu_;  // guards the fields below against readers

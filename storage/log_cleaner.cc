@@ -80,11 +80,6 @@ class BatchScanner {
   int64_t read_ = 0;
 };
 
-void sync_dir(const fs::path& dir) {
-  Fd d = open_file(dir, O_RDONLY | O_DIRECTORY);
-  sync_fd(d.get());
-}
-
 // Whether `h` is one of the batches its producer's dedupe state still refers to: emptied by
 // cleaning, it stays as a header so a restart rebuilds the same state (Kafka keeps the last).
 bool producer_needs_batch(const Log& log, const BatchHeader& h,

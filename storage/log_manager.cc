@@ -46,26 +46,44 @@ void write_topic_id(const fs::path& partition_dir, const Uuid16& id) {
                     "version: 0\ntopic_id: " + uuid_to_base64(id) + "\n");
 }
 
-std::map<TopicPartition, int64_t> read_checkpoint_lenient(const fs::path& p) {
+// nullopt (after a warning naming the file and what follows) for a damaged checkpoint: each caller
+// decides what is safe without it. It is never read as offsets of 0.
+std::optional<std::map<TopicPartition, int64_t>> read_checkpoint(const fs::path& p,
+                                                                 const char* consequence) {
   try {
     return read_offset_checkpoint(p);
+  } catch (const StorageIoError&) {
+    throw;  // the disk, not the file: the dir goes offline
   } catch (const StorageError& e) {
-    // A damaged checkpoint only costs a longer recovery.
-    spdlog::warn("ignoring checkpoint: {}", e.what());
-    return {};
+    spdlog::warn("event=checkpoint_unreadable error=\"{}\": {}", e.what(), consequence);
+    return std::nullopt;
   }
 }
 
 }  // namespace
 
 LogManager::LogManager(std::vector<fs::path> log_dirs, std::string cluster_id, int32_t node_id,
-                       LogConfig defaults)
+                       LogConfig defaults, int flush_threads)
     : dirs_(std::move(log_dirs)), defaults_(defaults) {
   if (dirs_.empty()) throw StorageError("no log dirs configured");
   locks_.resize(dirs_.size());
+  for (const auto& d : dirs_) health_.push_back(std::make_shared<LogDirHealth>(d));
+  if (flush_threads > 0) flusher_ = std::make_shared<FlushPool>(flush_threads);
   try {
     for (size_t i = 0; i < dirs_.size(); ++i) init_dir(i, cluster_id, node_id);
-    for (size_t i = 0; i < dirs_.size(); ++i) load_dir(i);
+    size_t offline = 0;
+    for (size_t i = 0; i < dirs_.size(); ++i) {
+      try {
+        load_dir(i);
+      } catch (const StorageIoError& e) {
+        // As Kafka: a dir that cannot be read goes offline; the others serve.
+        health_[i]->mark_offline(std::string("loading the log dir: ") + e.what());
+      } catch (const LogDirOfflineError&) {
+      }
+      if (health_[i]->offline()) ++offline;
+    }
+    if (offline == dirs_.size())
+      throw StorageError("every log dir is offline: " + health_.front()->error());
   } catch (...) {
     for (auto& t : deleters_) t.join();
     throw;
@@ -115,9 +133,20 @@ void LogManager::init_dir(size_t index, const std::string& cluster_id, int32_t n
 
 void LogManager::load_dir(size_t index) {
   const fs::path& dir = dirs_[index];
-  const bool clean = fs::exists(dir / kCleanShutdown);
-  auto recovery = read_checkpoint_lenient(dir / kRecoveryCheckpoint);
-  auto starts = read_checkpoint_lenient(dir / kLogStartCheckpoint);
+  bool clean = fs::exists(dir / kCleanShutdown);
+  auto recovery_read = read_checkpoint(dir / kRecoveryCheckpoint,
+                                       "every partition in the dir is recovered from its start");
+  // Without the recovery points nothing says which segments reached the disk: recover them all,
+  // as after an unclean shutdown (Kafka resets the recovery point to 0).
+  if (!recovery_read) clean = false;
+  auto recovery = recovery_read.value_or(std::map<TopicPartition, int64_t>{});
+  // Kafka's rule for a damaged log-start checkpoint: each log starts at its first segment's base
+  // offset. Records that DeleteRecords had hidden in that segment become readable again; nothing
+  // retention deleted comes back (its segments are gone).
+  auto starts = read_checkpoint(dir / kLogStartCheckpoint,
+                                "each log starts at its first segment's base offset; records "
+                                "removed by DeleteRecords may be readable again")
+                    .value_or(std::map<TopicPartition, int64_t>{});
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (!entry.is_directory()) continue;
     std::string name = entry.path().filename().string();
@@ -133,7 +162,8 @@ void LogManager::load_dir(size_t index) {
                          dirs_[dir_of_[*tp]].string() + " and " + dir.string());
     int64_t rp = recovery.count(*tp) ? recovery[*tp] : 0;
     int64_t ls = starts.count(*tp) ? starts[*tp] : 0;
-    logs_[*tp] = Log::open(*tp, entry.path(), defaults_, clean, rp, ls);
+    logs_[*tp] = Log::open(*tp, entry.path(), defaults_, clean, rp, ls,
+                           LogDirContext{health_[index], flusher_});
     dir_of_[*tp] = index;
   }
   // From here on a crash is an unclean shutdown.
@@ -161,14 +191,20 @@ std::shared_ptr<Log> LogManager::get_or_create(const TopicPartition& tp, const U
   }
   std::vector<size_t> counts(dirs_.size(), 0);
   for (const auto& [p, d] : dir_of_) ++counts[d];
-  size_t best = 0;
-  for (size_t i = 1; i < counts.size(); ++i)
-    if (counts[i] < counts[best]) best = i;
-  fs::path pdir = dirs_[best] / tp.dir_name();
-  auto log = Log::open(tp, pdir, cfg, true, 0, 0);
-  write_topic_id(pdir, topic_id);
+  std::optional<size_t> best;
+  for (size_t i = 0; i < counts.size(); ++i)
+    if (!health_[i]->offline() && (!best || counts[i] < counts[*best])) best = i;
+  if (!best)
+    throw LogDirOfflineError("cannot create " + tp.dir_name() + ": every log dir is offline");
+  fs::path pdir = dirs_[*best] / tp.dir_name();
+  auto log = with_dir_io(*health_[*best], "creation of", tp.dir_name(), [&] {
+    auto l = Log::open(tp, pdir, cfg, true, 0, 0, LogDirContext{health_[*best], flusher_});
+    write_topic_id(pdir, topic_id);
+    return l;
+  });
+  const size_t chosen = *best;
   logs_[tp] = log;
-  dir_of_[tp] = best;
+  dir_of_[tp] = chosen;
   return log;
 }
 
@@ -227,9 +263,16 @@ void LogManager::checkpoint(const std::map<TopicPartition, int64_t>& high_waterm
     if (h != high_watermarks.end()) hw[d][tp] = h->second;
   }
   for (size_t d = 0; d < dirs_.size(); ++d) {
-    write_offset_checkpoint(dirs_[d] / kRecoveryCheckpoint, rp[d]);
-    write_offset_checkpoint(dirs_[d] / kLogStartCheckpoint, ls[d]);
-    write_offset_checkpoint(dirs_[d] / kReplicationCheckpoint, hw[d]);
+    if (health_[d]->offline()) continue;
+    try {
+      with_dir_io(*health_[d], "checkpoint of", dirs_[d].string(), [&] {
+        write_offset_checkpoint(dirs_[d] / kRecoveryCheckpoint, rp[d]);
+        write_offset_checkpoint(dirs_[d] / kLogStartCheckpoint, ls[d]);
+        write_offset_checkpoint(dirs_[d] / kReplicationCheckpoint, hw[d]);
+      });
+    } catch (const LogDirOfflineError&) {
+      // Logged by the dir's health; the other dirs are still checkpointed.
+    }
   }
 }
 
@@ -244,8 +287,21 @@ void LogManager::shutdown(const std::map<TopicPartition, int64_t>& high_watermar
     std::lock_guard lk(mu_);
     shut_down_ = true;
   }
-  for (const auto& dir : dirs_)
-    write_file_atomic(dir / kCleanShutdown, "{\"version\":0,\"brokerEpoch\":-1}");
+  for (size_t d = 0; d < dirs_.size(); ++d) {
+    if (health_[d]->offline()) {
+      spdlog::warn(
+          "log dir {} is offline: no clean-shutdown marker, it is recovered at the next "
+          "start",
+          dirs_[d].string());
+      continue;
+    }
+    try {
+      with_dir_io(*health_[d], "clean-shutdown marker in", dirs_[d].string(), [&] {
+        write_file_atomic(dirs_[d] / kCleanShutdown, "{\"version\":0,\"brokerEpoch\":-1}");
+      });
+    } catch (const LogDirOfflineError&) {
+    }
+  }
   std::lock_guard lk(delete_mu_);
   for (auto& t : deleters_)
     if (t.joinable()) t.join();
@@ -255,8 +311,11 @@ void LogManager::shutdown(const std::map<TopicPartition, int64_t>& high_watermar
 std::map<TopicPartition, int64_t> LogManager::read_high_watermarks() const {
   std::map<TopicPartition, int64_t> out;
   for (const auto& dir : dirs_) {
-    auto m = read_checkpoint_lenient(dir / kReplicationCheckpoint);
-    out.insert(m.begin(), m.end());
+    // Without it the high watermarks restart from the log start; followers and the leader's ISR
+    // bring them back up (with one replica, the first append does).
+    auto m = read_checkpoint(dir / kReplicationCheckpoint,
+                             "high watermarks of the dir's partitions restart from the log start");
+    if (m) out.insert(m->begin(), m->end());
   }
   return out;
 }
@@ -274,6 +333,7 @@ std::vector<LogDirDescription> LogManager::describe_dirs() const {
   std::vector<LogDirDescription> out(dirs_.size());
   for (size_t d = 0; d < dirs_.size(); ++d) {
     out[d].dir = dirs_[d];
+    out[d].offline_error = health_[d]->error();
     std::error_code ec;
     auto space = fs::space(dirs_[d], ec);
     if (!ec) {
@@ -284,6 +344,13 @@ std::vector<LogDirDescription> LogManager::describe_dirs() const {
   std::lock_guard lk(mu_);
   for (const auto& [tp, log] : logs_)
     out[dir_of_.at(tp)].partitions.emplace_back(tp, static_cast<int64_t>(log->size_bytes()));
+  return out;
+}
+
+std::vector<std::pair<fs::path, std::string>> LogManager::offline_dirs() const {
+  std::vector<std::pair<fs::path, std::string>> out;
+  for (size_t d = 0; d < dirs_.size(); ++d)
+    if (health_[d]->offline()) out.emplace_back(dirs_[d], health_[d]->error());
   return out;
 }
 

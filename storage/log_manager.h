@@ -22,6 +22,7 @@ struct LogDirDescription {
   std::filesystem::path dir;
   int64_t total_bytes = -1;  // of the file system holding it; -1 if unknown
   int64_t usable_bytes = -1;
+  std::string offline_error;  // non-empty: the dir is offline (KAFKA_STORAGE_ERROR)
   std::vector<std::pair<TopicPartition, int64_t>> partitions;  // with their size in bytes
 };
 
@@ -31,8 +32,11 @@ class LogManager {
  public:
   // Opens (or initialises) every log dir and loads and recovers its partitions. Throws StorageError
   // if a dir belongs to another cluster or node, or is locked by another process.
+  // `flush_threads` > 0 runs roll and flush.ms fsyncs and producer snapshots on that many
+  // background threads (background.threads); 0 runs them inline. A dir whose loading fails with an
+  // I/O error starts offline; if every dir does, this throws.
   LogManager(std::vector<std::filesystem::path> log_dirs, std::string cluster_id, int32_t node_id,
-             LogConfig defaults);
+             LogConfig defaults, int flush_threads = 0);
   ~LogManager();
   LogManager(const LogManager&) = delete;
   LogManager& operator=(const LogManager&) = delete;
@@ -40,8 +44,9 @@ class LogManager {
   // cluster.id from <log_dir>/meta.properties, if the dir has been formatted.
   static std::optional<std::string> read_cluster_id(const std::filesystem::path& log_dir);
 
-  // Creates the partition dir and partition.metadata if needed; new partitions go to the log dir
-  // holding the fewest. Throws StorageError if an existing partition has another topic id.
+  // Creates the partition dir and partition.metadata if needed; new partitions go to the online
+  // log dir holding the fewest (LogDirOfflineError if none is online). Throws StorageError if an
+  // existing partition has another topic id.
   std::shared_ptr<Log> get_or_create(const TopicPartition& tp, const Uuid16& topic_id,
                                      const LogConfig& cfg);
   std::shared_ptr<Log> get(const TopicPartition& tp) const;
@@ -49,9 +54,11 @@ class LogManager {
   // Renames the dir to "<topic>-<n>.<uuid>-delete" and deletes it in the background.
   void remove(const TopicPartition& tp);
 
-  // Writes recovery-point, log-start and replication (high watermark) checkpoints in every dir.
+  // Writes recovery-point, log-start and replication (high watermark) checkpoints in every online
+  // dir; a failure takes that dir offline (the others are still written).
   void checkpoint(const std::map<TopicPartition, int64_t>& high_watermarks);
-  // Flushes and closes every log, checkpoints, then writes the clean-shutdown marker.
+  // Flushes and closes every log, checkpoints, then writes the clean-shutdown marker in every dir
+  // still online (an offline dir gets full recovery at the next start).
   void shutdown(const std::map<TopicPartition, int64_t>& high_watermarks);
   std::map<TopicPartition, int64_t> read_high_watermarks() const;
 
@@ -59,6 +66,8 @@ class LogManager {
   void roll_if_due(int64_t now_ms);
   const std::vector<std::filesystem::path>& log_dirs() const { return dirs_; }
   std::vector<LogDirDescription> describe_dirs() const;
+  // The offline dirs and what took each offline (LogDirHealth::error), in log.dirs order.
+  std::vector<std::pair<std::filesystem::path, std::string>> offline_dirs() const;
 
   // Retention's *.deleted files: removed by delete_due_files once `due_ms` has passed (a restart
   // removes them at once).
@@ -73,6 +82,8 @@ class LogManager {
 
   std::vector<std::filesystem::path> dirs_;
   std::vector<Fd> locks_;
+  std::vector<std::shared_ptr<LogDirHealth>> health_;  // one per dir, same order
+  std::shared_ptr<FlushPool> flusher_;
   LogConfig defaults_;
   mutable std::mutex mu_;
   std::map<TopicPartition, std::shared_ptr<Log>> logs_;

@@ -29,7 +29,7 @@ int64_t largest_timestamp(const Segment& seg) {
 RetentionResult Log::apply_retention(int64_t now_ms, int64_t max_offset) {
   std::lock_guard guard(append_mu_);
   RetentionResult out;
-  if (closed_) return out;
+  if (closed_ || health_->offline()) return out;
   int64_t total = 0;
   for (const auto& [base, seg] : segments_) total += seg->size();
   int64_t excess =
@@ -70,13 +70,17 @@ RetentionResult Log::apply_retention(int64_t now_ms, int64_t max_offset) {
     recovery_point_ = std::max(recovery_point_, segments_.begin()->first);
     out.log_start_offset = log_start_;
   }
-  // Readers hold mu_ for their whole read, so none can still be using a removed segment; a rename
-  // is cheap enough to do under the append lock, the unlinking happens later on another thread.
-  for (auto& seg : removed) {
-    out.bytes_deleted += seg->size();
-    auto files = seg->mark_deleted();
-    out.files.insert(out.files.end(), files.begin(), files.end());
-  }
+  // Readers holding mu_ cannot be using a removed segment any more; a rename is cheap enough to do
+  // under the append lock, the unlinking happens later on another thread.
+  // The renames keep each .log open: the log cleaner may still be reading a removed segment
+  // without the log's locks, and it keeps reading that segment's bytes (never another file's).
+  with_dir_io(*health_, "retention rename in", name_, [&] {
+    for (auto& seg : removed) {
+      out.bytes_deleted += seg->size();
+      auto files = seg->mark_deleted();
+      out.files.insert(out.files.end(), files.begin(), files.end());
+    }
+  });
   out.segments_deleted = removed.size();
   producers_.delete_snapshots_below(segments_.begin()->first);
   spdlog::info(

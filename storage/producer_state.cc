@@ -210,7 +210,11 @@ void ProducerStateManager::delete_snapshots_below(int64_t offset) {
 }
 
 void ProducerStateManager::write_snapshot(int64_t offset) {
-  auto bytes = encode_snapshot(producers_);
+  write_snapshot_file(offset, snapshot_bytes());
+}
+
+void ProducerStateManager::write_snapshot_file(int64_t offset,
+                                               const std::vector<uint8_t>& bytes) const {
   write_file_atomic(dir_ / segment_file_name(offset, kSnapshotSuffix),
                     std::string(bytes.begin(), bytes.end()));
   auto offsets = snapshot_offsets();

@@ -67,6 +67,11 @@ class ProducerStateManager {
   // Writes <dir>/<offset>.snapshot (Kafka's format) atomically and keeps only the newest
   // kProducerSnapshotsRetained snapshots.
   void write_snapshot(int64_t offset);
+  // write_snapshot in two halves, so a roll can encode under the log's append lock (memory only)
+  // and leave the write, its fsyncs and the pruning to a background flush: the file half touches
+  // no in-memory state and may run on any thread.
+  std::vector<uint8_t> snapshot_bytes() const { return encode_snapshot(producers_); }
+  void write_snapshot_file(int64_t offset, const std::vector<uint8_t>& bytes) const;
   // Replaces the state with the newest readable snapshot at or below `log_end` (newer or corrupt
   // snapshots are deleted). Returns the snapshot's offset, from which the caller replays the log,
   // or nullopt when there is none (replay everything).

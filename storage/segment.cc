@@ -1,6 +1,7 @@
 #include "storage/segment.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -84,7 +85,7 @@ void Segment::rename_files(const std::string& suffix) {
   const fs::path dir = log_path_.parent_path();
   auto move = [&](fs::path& from, const char* ext) {
     fs::path to = dir / segment_file_name(base_, (ext + suffix).c_str());
-    fs::rename(from, to);
+    rename_file(from, to);
     from = std::move(to);
   };
   move(index_path_, ".index");
@@ -109,9 +110,13 @@ void Segment::index_from_headers() {
 }
 
 bool Segment::index_full() const {
+  return index_full(offset_index_.size(), time_index_.size());
+}
+
+bool Segment::index_full(size_t offsets, size_t times) const {
   size_t max_offsets = std::max<size_t>(1, cfg_.segment_index_bytes / kOffsetEntrySize);
   size_t max_times = std::max<size_t>(1, cfg_.segment_index_bytes / kTimeEntrySize);
-  return offset_index_.size() >= max_offsets || time_index_.size() >= max_times;
+  return offsets >= max_offsets || times >= max_times;
 }
 
 void Segment::reset_state() {
@@ -124,49 +129,88 @@ void Segment::reset_state() {
   time_index_.clear();
 }
 
-void Segment::index_batch(const BatchHeader& h, int64_t position) {
-  if (h.max_timestamp > max_ts_) {
-    max_ts_ = h.max_timestamp;
-    max_ts_offset_ = h.last_offset();
+Segment::PendingAppend Segment::begin_pending() const {
+  return PendingAppend{
+      size_, next_offset_, max_ts_, max_ts_offset_, bytes_since_index_, first_append_ms_, {}, {}};
+}
+
+void Segment::plan_batch(const BatchHeader& h, int64_t position, PendingAppend& p) const {
+  if (h.max_timestamp > p.max_ts) {
+    p.max_ts = h.max_timestamp;
+    p.max_ts_offset = h.last_offset();
   }
   // Kafka's rule: an entry once more than index.interval.bytes were appended since the last one.
-  if (bytes_since_index_ > cfg_.index_interval_bytes && !index_full()) {
+  if (p.bytes_since_index > cfg_.index_interval_bytes &&
+      !index_full(offset_index_.size() + p.offsets.size(), time_index_.size() + p.times.size())) {
     auto rel = static_cast<int32_t>(h.last_offset() - base_);
-    if (offset_index_.empty() || rel > offset_index_.back().rel)
-      offset_index_.push_back({rel, static_cast<int32_t>(position)});
-    if (time_index_.empty() || max_ts_ > time_index_.back().ts)
-      time_index_.push_back({max_ts_, static_cast<int32_t>(max_ts_offset_ - base_)});
-    bytes_since_index_ = 0;
+    const OffsetEntry* last_off = !p.offsets.empty()       ? &p.offsets.back()
+                                  : !offset_index_.empty() ? &offset_index_.back()
+                                                           : nullptr;
+    if (last_off == nullptr || rel > last_off->rel)
+      p.offsets.push_back({rel, static_cast<int32_t>(position)});
+    const TimeEntry* last_time = !p.times.empty()       ? &p.times.back()
+                                 : !time_index_.empty() ? &time_index_.back()
+                                                        : nullptr;
+    if (last_time == nullptr || p.max_ts > last_time->ts)
+      p.times.push_back({p.max_ts, static_cast<int32_t>(p.max_ts_offset - base_)});
+    p.bytes_since_index = 0;
   }
-  bytes_since_index_ += h.total_size();
-  next_offset_ = h.last_offset() + 1;
+  p.bytes_since_index += h.total_size();
+  p.next_offset = h.last_offset() + 1;
+  p.size = position + h.total_size();
 }
 
-void Segment::write(std::span<const uint8_t> data, int64_t at) {
-  pwrite_full(log_fd_.get(), data.data(), data.size(), at);
+void Segment::apply_index(PendingAppend& p) {
+  offset_index_.insert(offset_index_.end(), p.offsets.begin(), p.offsets.end());
+  time_index_.insert(time_index_.end(), p.times.begin(), p.times.end());
+  next_offset_ = p.next_offset;
+  max_ts_ = p.max_ts;
+  max_ts_offset_ = p.max_ts_offset;
+  bytes_since_index_ = p.bytes_since_index;
 }
 
-void Segment::commit(const BatchHeader& h, int64_t position, int64_t now_ms) {
-  size_t old_offsets = offset_index_.size(), old_times = time_index_.size();
-  index_batch(h, position);
-  size_ = position + h.total_size();
-  if (first_append_ms_ < 0) first_append_ms_ = now_ms;
-  append_entries_to_files(old_offsets, old_times);
+void Segment::index_batch(const BatchHeader& h, int64_t position) {
+  PendingAppend p = begin_pending();
+  plan_batch(h, position, p);
+  apply_index(p);
 }
 
-void Segment::append_entries_to_files(size_t old_offsets, size_t old_times) {
+Segment::PendingAppend Segment::write_batches(std::span<const uint8_t> data,
+                                              const std::vector<BatchHeader>& headers,
+                                              int64_t now_ms) {
+  PendingAppend p = begin_pending();
+  int64_t pos = size_;
+  pwrite_full(log_fd_.get(), data.data(), data.size(), pos);
+  for (const auto& h : headers) {
+    plan_batch(h, pos, p);
+    pos += h.total_size();
+  }
+  if (p.first_append_ms < 0) p.first_append_ms = now_ms;
+  write_entries_to_files(p.offsets, offset_index_.size(), p.times, time_index_.size());
+  return p;
+}
+
+void Segment::publish(PendingAppend&& p) {
+  apply_index(p);
+  size_ = p.size;
+  first_append_ms_ = p.first_append_ms;
+}
+
+void Segment::write_entries_to_files(const std::vector<OffsetEntry>& offsets, size_t first_offset,
+                                     const std::vector<TimeEntry>& times, size_t first_time) {
   uint8_t buf[kTimeEntrySize];
   if (index_fd_.valid()) {
-    for (size_t i = old_offsets; i < offset_index_.size(); ++i) {
-      encode_offset(buf, offset_index_[i]);
+    for (size_t i = 0; i < offsets.size(); ++i) {
+      encode_offset(buf, offsets[i]);
       pwrite_full(index_fd_.get(), buf, kOffsetEntrySize,
-                  static_cast<int64_t>(i * kOffsetEntrySize));
+                  static_cast<int64_t>((first_offset + i) * kOffsetEntrySize));
     }
   }
   if (time_fd_.valid()) {
-    for (size_t i = old_times; i < time_index_.size(); ++i) {
-      encode_time(buf, time_index_[i]);
-      pwrite_full(time_fd_.get(), buf, kTimeEntrySize, static_cast<int64_t>(i * kTimeEntrySize));
+    for (size_t i = 0; i < times.size(); ++i) {
+      encode_time(buf, times[i]);
+      pwrite_full(time_fd_.get(), buf, kTimeEntrySize,
+                  static_cast<int64_t>((first_time + i) * kTimeEntrySize));
     }
   }
 }
@@ -260,6 +304,18 @@ int64_t Segment::recover(int64_t expected_first) {
 }
 
 bool Segment::load_indexes() {
+  if (!load_indexes_checked()) {
+    std::error_code ec;
+    if (fs::exists(index_path_, ec))
+      spdlog::warn(
+          "event=index_rebuilt segment={}: index files missing or inconsistent with the log",
+          log_path_.string());
+    return false;
+  }
+  return true;
+}
+
+bool Segment::load_indexes_checked() {
   reset_state();
   const int64_t log_size = file_size(log_fd_.get());
   size_ = log_size;
@@ -361,23 +417,31 @@ void Segment::activate() {
   truncate_fd(time_fd_.get(), std::max<int64_t>(tim, time_index_.size() * kTimeEntrySize));
 }
 
-void Segment::seal() {
-  if (!index_fd_.valid()) return;
-  size_t old_times = time_index_.size();
+Segment::SealedIndexFiles Segment::seal() {
+  if (!index_fd_.valid()) return {};
+  std::vector<TimeEntry> last;
   if (max_ts_ >= 0 && (time_index_.empty() || max_ts_ > time_index_.back().ts))
-    time_index_.push_back({max_ts_, static_cast<int32_t>(max_ts_offset_ - base_)});
-  append_entries_to_files(offset_index_.size(), old_times);
+    last.push_back({max_ts_, static_cast<int32_t>(max_ts_offset_ - base_)});
+  // Files first: the entry becomes visible only once it and the trims are written.
+  write_entries_to_files({}, offset_index_.size(), last, time_index_.size());
   truncate_fd(index_fd_.get(), static_cast<int64_t>(offset_index_.size() * kOffsetEntrySize));
-  truncate_fd(time_fd_.get(), static_cast<int64_t>(time_index_.size() * kTimeEntrySize));
-  flush();
+  truncate_fd(time_fd_.get(),
+              static_cast<int64_t>((time_index_.size() + last.size()) * kTimeEntrySize));
+  SealedIndexFiles out{dup_fd(index_fd_.get()), dup_fd(time_fd_.get())};
+  time_index_.insert(time_index_.end(), last.begin(), last.end());
   index_fd_.reset();
   time_fd_.reset();
+  return out;
 }
 
 void Segment::flush() {
   sync_fd(log_fd_.get());
   sync_fd(index_fd_.get());
   sync_fd(time_fd_.get());
+}
+
+void Segment::sync_log() const {
+  sync_fd(log_fd_.get());
 }
 
 int64_t Segment::truncate_to(int64_t offset) {
@@ -399,7 +463,7 @@ int64_t Segment::truncate_to(int64_t offset) {
 }
 
 void Segment::delete_files() {
-  // log_fd_ stays open for readers still holding this segment (see log_fd()).
+  // Only the writer uses the index descriptors; the .log's stays open for readers (see sync_log).
   index_fd_.reset();
   time_fd_.reset();
   std::error_code ec;
@@ -409,16 +473,16 @@ void Segment::delete_files() {
 }
 
 std::vector<fs::path> Segment::mark_deleted() {
-  // log_fd_ stays open for readers still holding this segment (see log_fd()).
   index_fd_.reset();
   time_fd_.reset();
   std::vector<fs::path> out;
+  std::error_code ec;
   for (const fs::path* p : {&log_path_, &index_path_, &time_path_}) {
+    if (p != &log_path_ && !fs::exists(*p, ec)) continue;  // an index never written
     fs::path target = *p;
     target += ".deleted";
-    std::error_code ec;
-    fs::rename(*p, target, ec);
-    if (!ec) out.push_back(std::move(target));
+    rename_file(*p, target);
+    out.push_back(std::move(target));
   }
   return out;
 }

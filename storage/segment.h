@@ -64,10 +64,20 @@ class Segment {
   // Whether `last_offset` can still be expressed as a 32-bit relative offset here.
   bool fits_offset(int64_t last_offset) const { return last_offset - base_ <= INT32_MAX; }
 
-  // Writes bytes after the visible end; they become visible with commit().
-  void write(std::span<const uint8_t> data, int64_t at);
-  // Records a batch written at `position` (which must be size()).
-  void commit(const records::BatchHeader& h, int64_t position, int64_t now_ms);
+  // An append whose bytes and index entries are on file but not yet visible in memory.
+  struct PendingAppend {
+    int64_t size, next_offset, max_ts, max_ts_offset, bytes_since_index, first_append_ms;
+    std::vector<OffsetEntry> offsets;  // index entries the append adds
+    std::vector<TimeEntry> times;
+  };
+  // File I/O first, memory last: writes `data` (the whole batches `headers`) after the visible end
+  // and the index entries they add, changing nothing in memory. If it throws, what it wrote lies
+  // beyond size() and the indexes' visible entries, where nothing reads it and recovery drops it.
+  // Only the owning Log's writer calls this (readers may run meanwhile).
+  PendingAppend write_batches(std::span<const uint8_t> data,
+                              const std::vector<records::BatchHeader>& headers, int64_t now_ms);
+  // Makes a written append visible; memory only. Called with readers excluded.
+  void publish(PendingAppend&& p);
 
   // The first batch whose last offset >= offset, or nullopt if there is none in this segment.
   std::optional<Located> find(int64_t offset) const;
@@ -84,15 +94,28 @@ class Segment {
   // Drops every batch whose last offset >= offset (the batch containing it goes entirely); returns
   // the bytes removed.
   int64_t truncate_to(int64_t offset);
+  // fdatasync of the .log and, while active, the index files.
   void flush();
-  // The segment is no longer active: final time index entry, index files trimmed and closed.
-  void seal();
+  // fdatasync of the .log alone. Safe from any thread: the .log's descriptor is opened at
+  // construction and closed only by ~Segment (renames and deletion keep it open, so a reader or a
+  // background flush holding the segment never sees the descriptor closed or reused).
+  void sync_log() const;
+  // Descriptors of a sealed segment's index files, for a background fsync.
+  struct SealedIndexFiles {
+    Fd index, time;
+  };
+  // The segment is no longer active: final time index entry, index files trimmed and closed. No
+  // fsync: the returned duplicates let the caller sync the index files off the locks.
+  SealedIndexFiles seal();
   // Opens the index files for appending (preallocated to segment.index.bytes).
   void activate();
-  // Removes the files; the object must not be used afterwards.
+  // Removes the files (the .log's descriptor stays open until ~Segment, so concurrent readers
+  // still read this segment's bytes); no more appends afterwards.
   void delete_files();
-  // Closes the files and renames them to <name>.deleted (retention); returns the new paths for the
-  // caller to remove later. The object must not be used afterwards.
+  // Renames the files to <name>.deleted (retention, cleaner swap) without closing the .log: a
+  // reader that still holds the segment (the log cleaner reads sealed segments without the log's
+  // locks) keeps reading this file's bytes. Returns the new paths for the caller to remove later.
+  // Throws StorageIoError if a rename fails. No more appends afterwards.
   std::vector<std::filesystem::path> mark_deleted();
   // Renames the three files to end in `suffix` ("" for the live names); open fds stay valid. The
   // .log goes last: recovery treats <base>.log.swap as the commit point of a cleaner swap.
@@ -102,13 +125,21 @@ class Segment {
  private:
   Segment(const std::filesystem::path& dir, int64_t base, const LogConfig& cfg);
   void index_batch(const records::BatchHeader& h, int64_t position);
+  PendingAppend begin_pending() const;
+  // Adds `h` (written at `position`) to `p`: Kafka's index.interval.bytes rule.
+  void plan_batch(const records::BatchHeader& h, int64_t position, PendingAppend& p) const;
+  void apply_index(PendingAppend& p);
+  bool index_full(size_t offsets, size_t times) const;
   int64_t recover(int64_t expected_first);
+  // Loads the index files; false (with a log line if they existed) when they must be rebuilt.
   bool load_indexes();
+  bool load_indexes_checked();
   // Indexes a file of whole batches written by this process (no CRC pass): throws StorageError
   // if it is anything else.
   void index_from_headers();
   void write_index_files_exact();
-  void append_entries_to_files(size_t old_offsets, size_t old_times);
+  void write_entries_to_files(const std::vector<OffsetEntry>& offsets, size_t first_offset,
+                              const std::vector<TimeEntry>& times, size_t first_time);
   int64_t offset_index_position(int64_t offset) const;
   void reset_state();
 

@@ -116,4 +116,15 @@ class StorageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A failed system call on a file (open, write, fsync, rename, ...): the disk or file system is in
+// trouble, not the caller. Takes the log dir offline (see LogDirHealth).
+class StorageIoError : public StorageError {
+ public:
+  StorageIoError(const std::string& what, int err) : StorageError(what), errno_(err) {}
+  int error_number() const { return errno_; }
+
+ private:
+  int errno_;
+};
+
 }  // namespace samsa::storage

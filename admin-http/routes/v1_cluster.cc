@@ -4,6 +4,7 @@
 // leader and partitions whose ISR is smaller than their replica set.
 #include "admin-http/routes/routes.h"
 #include "cluster/metadata_image.h"
+#include "server/partition_manager.h"
 #include "server/topic_service.h"
 
 namespace samsa::admin_http {
@@ -40,12 +41,20 @@ nlohmann::json health_overview(const AdminContext& ctx) {
       }
     }
   }
+  // This broker's log dirs taken offline by a failed write or fsync (other brokers report theirs).
+  nlohmann::json offline_dirs = nlohmann::json::array();
+  if (ctx.partitions != nullptr) {
+    for (const auto& d : ctx.partitions->describe_log_dirs())
+      if (!d.offline_error.empty())
+        offline_dirs.push_back({{"log_dir", d.dir.string()}, {"error", d.offline_error}});
+  }
   nlohmann::json reasons = nlohmann::json::array();
   const int32_t controller = image->controller_id();
   if (controller < 0) reasons.push_back("no_elected_controller");
   if (!nodes_down.empty()) reasons.push_back("nodes_down");
   if (leaderless_count > 0) reasons.push_back("leaderless_partitions");
   if (under_replicated_count > 0) reasons.push_back("under_replicated_partitions");
+  if (!offline_dirs.empty()) reasons.push_back("offline_log_dirs");
   return nlohmann::json{{"is_healthy", reasons.empty()},
                         {"unhealthy_reasons", reasons},
                         {"controller_id", controller},
@@ -54,7 +63,8 @@ nlohmann::json health_overview(const AdminContext& ctx) {
                         {"leaderless_partitions", leaderless},
                         {"leaderless_count", leaderless_count},
                         {"under_replicated_partitions", under_replicated},
-                        {"under_replicated_count", under_replicated_count}};
+                        {"under_replicated_count", under_replicated_count},
+                        {"offline_log_dirs", offline_dirs}};
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include <map>
 #include <set>
 
+#include "protocol/error_codes.h"
 #include "protocol/messages/describe_log_dirs_request.h"
 #include "protocol/messages/describe_log_dirs_response.h"
 #include "server/api_table.h"
@@ -28,6 +29,9 @@ asio::awaitable<void> handle_describe_log_dirs(RequestContext& ctx) {
     result.log_dir = dir.dir.string();
     result.total_bytes = dir.total_bytes;
     result.usable_bytes = dir.usable_bytes;
+    // As Kafka: an offline dir is listed with KAFKA_STORAGE_ERROR.
+    if (!dir.offline_error.empty())
+      result.error_code = static_cast<int16_t>(protocol::ErrorCode::kKafkaStorageError);
     std::map<std::string, std::vector<Response::DescribeLogDirsPartition>> by_topic;
     for (const auto& [tp, size] : dir.partitions) {
       if (wanted && !wanted->count(tp)) continue;

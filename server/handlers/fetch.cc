@@ -53,6 +53,10 @@ Response::PartitionData read_partition(const protocol::FetchRequest& request,
     return out;
   }
   const auto& log = partition->log();
+  if (log.dir_offline()) {
+    out.error_code = static_cast<int16_t>(ErrorCode::kKafkaStorageError);
+    return out;
+  }
   const int64_t hw = partition->high_watermark();
   out.high_watermark = hw;
   out.last_stable_offset = hw;  // no transactions yet: the last stable offset is the HW
@@ -67,7 +71,12 @@ Response::PartitionData read_partition(const protocol::FetchRequest& request,
   // consumer can always make progress.
   const bool first = round.bytes == 0;
   const int32_t limit = static_cast<int32_t>(std::min<int64_t>(p.partition_max_bytes, budget));
-  slice = log.locate(p.fetch_offset, limit, hw, first);
+  try {
+    slice = log.locate(p.fetch_offset, limit, hw, first);
+  } catch (const storage::StorageIoError&) {
+    out.error_code = static_cast<int16_t>(ErrorCode::kKafkaStorageError);
+    return out;
+  }
   round.bytes += slice.size;
   budget -= slice.size;
   return out;

@@ -31,6 +31,8 @@ asio::awaitable<void> handle_list_offsets(RequestContext& ctx) {
         out.error_code = static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition);
       } else if (!partition->is_leader()) {
         out.error_code = static_cast<int16_t>(ErrorCode::kNotLeaderOrFollower);
+      } else if (partition->log().dir_offline()) {
+        out.error_code = static_cast<int16_t>(ErrorCode::kKafkaStorageError);
       } else {
         const auto& log = partition->log();
         out.leader_epoch = partition->leader_epoch();
