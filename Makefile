@@ -46,11 +46,13 @@ run: build
 	@echo "Starting samsa-broker: Kafka listener PLAINTEXT://127.0.0.1:9092, admin HTTP (REST, /metrics) on http://127.0.0.1:8090, data in $(CURDIR)/data (Ctrl-C stops it)"
 	@exec $(BUILD_DIR)/broker/samsa-broker
 
-# What CI runs (.ci/run), one stage after the other, each timed:
+# What CI runs (.ci/run), one stage after the other, each timed (scripts/timed.sh):
 #   1. plain build: unit tests, the config-docs check and a short run of every fuzz target;
 #   2. ASan+UBSan build: unit and integration tests (the fixture drives the sanitized broker);
 #   3. TSan build: unit tests and the storage concurrency stress test.
-test: build fuzz-build
+test: deps
+	@bash scripts/timed.sh "plain: build" $(MAKE) --no-print-directory build
+	@bash scripts/timed.sh "fuzz: build" $(MAKE) --no-print-directory fuzz-build
 	@bash scripts/timed.sh "plain: unit + fuzz smoke" sh -c 'cd $(BUILD_DIR) && $(CTEST) -LE "integration|stress"'
 	@bash scripts/timed.sh "asan+ubsan: build" $(MAKE) --no-print-directory build-asan
 	@bash scripts/timed.sh "asan+ubsan: unit + integration" sh -c 'cd $(ASAN_BUILD_DIR) && $(ASAN_ENV) $(CTEST) -L "unit|integration"'
@@ -59,9 +61,10 @@ test: build fuzz-build
 
 # Not run by CI: the stress test for LONG_STRESS_SECONDS under TSan and under ASan+UBSan, then
 # every fuzz target for LONG_FUZZ_SECONDS.
+STRESS_BIN = tests/unit/stress/samsa_stress_tests
 test-long: build-tsan build-asan fuzz-build
-	@bash scripts/timed.sh "tsan: stress $(LONG_STRESS_SECONDS)s" sh -c 'cd $(TSAN_BUILD_DIR) && SAMSA_STRESS_SECONDS=$(LONG_STRESS_SECONDS) $(TSAN_ENV) ctest --output-on-failure -L stress --timeout $$(($(LONG_STRESS_SECONDS) * 3))'
-	@bash scripts/timed.sh "asan+ubsan: stress $(LONG_STRESS_SECONDS)s" sh -c 'cd $(ASAN_BUILD_DIR) && SAMSA_STRESS_SECONDS=$(LONG_STRESS_SECONDS) $(ASAN_ENV) ctest --output-on-failure -L stress --timeout $$(($(LONG_STRESS_SECONDS) * 3))'
+	@bash scripts/timed.sh "tsan: stress $(LONG_STRESS_SECONDS)s" env SAMSA_STRESS_SECONDS=$(LONG_STRESS_SECONDS) $(TSAN_ENV) $(TSAN_BUILD_DIR)/$(STRESS_BIN)
+	@bash scripts/timed.sh "asan+ubsan: stress $(LONG_STRESS_SECONDS)s" env SAMSA_STRESS_SECONDS=$(LONG_STRESS_SECONDS) $(ASAN_ENV) $(ASAN_BUILD_DIR)/$(STRESS_BIN)
 	@bash scripts/timed.sh "fuzz: $(LONG_FUZZ_SECONDS)s per target" env SAMSA_FUZZ_BUILD_DIR=$(CURDIR)/$(FUZZ_BUILD_DIR) bash fuzz/run.sh all -max_total_time=$(LONG_FUZZ_SECONDS)
 
 # libFuzzer build (clang, ASan+UBSan) of the targets in fuzz/.
