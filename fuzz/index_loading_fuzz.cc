@@ -99,6 +99,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (seg->max_timestamp() != true_max_ts)
     fuzz::fail("max timestamp " + std::to_string(seg->max_timestamp()) + " but the log's is " +
                std::to_string(true_max_ts));
+  if (seg->max_timestamp_offset() < kBase || seg->max_timestamp_offset() >= seg->next_offset())
+    fuzz::fail("max timestamp offset " + std::to_string(seg->max_timestamp_offset()) +
+               " outside the segment");
   for (size_t i = 0; i < log.headers.size(); i += 7) {
     const int64_t start = seg->time_lookup_start(log.headers[i].max_timestamp);
     if (start < kBase || start > seg->next_offset())
