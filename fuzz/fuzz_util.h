@@ -21,14 +21,17 @@ namespace samsa::fuzz {
   std::abort();
 }
 
-// One scratch directory per fuzzer process (in /dev/shm when there is one: every input is written
-// to files, and tmpfs keeps that off the disk). Removed at exit.
+// The directory the targets write their files to: $SAMSA_FUZZ_SCRATCH, which fuzz/run.sh creates
+// (in /dev/shm: every input is written to files, and tmpfs keeps that off the disk) and removes,
+// since libFuzzer's exits skip atexit handlers. Without it, a fresh temp dir that is left behind.
 inline const std::filesystem::path& scratch_dir() {
   static const std::filesystem::path dir = [] {
-    std::string base = std::filesystem::exists("/dev/shm") ? "/dev/shm" : "/tmp";
-    std::string tmpl = base + "/samsa-fuzz-XXXXXX";
+    if (const char* env = std::getenv("SAMSA_FUZZ_SCRATCH"); env && *env) {
+      std::filesystem::create_directories(env);
+      return std::filesystem::path(env);
+    }
+    std::string tmpl = (std::filesystem::temp_directory_path() / "samsa-fuzz-XXXXXX").string();
     if (!::mkdtemp(tmpl.data())) fail("mkdtemp");
-    std::atexit([] { std::filesystem::remove_all(scratch_dir()); });
     return std::filesystem::path(tmpl);
   }();
   return dir;

@@ -208,5 +208,6 @@ int main(int argc, char** argv) {
   segment_recovery_seeds();
   index_loading_seeds();
   metadata_seeds();
+  fs::remove_all(fuzz::scratch_dir());
   return 0;
 }

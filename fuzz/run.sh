@@ -37,16 +37,19 @@ run_one() {
   [ -d "$here/corpus/$target" ] || { echo "no corpus for fuzz target '$target'" >&2; exit 2; }
   build_all
   # New inputs go to a scratch corpus so the checked-in seeds stay as they are.
-  local scratch
+  local scratch files rc=0
   scratch="$(mktemp -d)"
-  trap 'rm -rf "$scratch"' RETURN
+  # Where the storage targets write their segment files.
+  files="$(mktemp -d -p "$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)" samsa-fuzz-XXXXXX)"
   echo "== fuzz $target $*"
   # max_len 64 KiB: room for inputs that decode (or decompress) into far more than they are.
   # malloc_limit_mb: an allocation this large means a size from the input was not bounded.
-  UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+  SAMSA_FUZZ_SCRATCH="$files" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
     "$build/fuzz/${target}_fuzz" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
     -malloc_limit_mb=512 -print_final_stats=1 -artifact_prefix="$build/$target-" "$@" \
-    "$scratch" "$here/corpus/$target"
+    "$scratch" "$here/corpus/$target" || rc=$?
+  rm -rf "$scratch" "$files"
+  return "${rc:-0}"
 }
 
 case "${1:-}" in
