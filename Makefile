@@ -1,9 +1,24 @@
 # The two commands: `make run` and `make test`. Everything else is a helper for them.
 BUILD_DIR ?= build
+ASAN_BUILD_DIR ?= build-asan
+TSAN_BUILD_DIR ?= build-tsan
 FUZZ_BUILD_DIR ?= build-fuzz
 JOBS ?= $(shell nproc)
+# `make fuzz`: seconds per fuzz target. `make test-long`: stress and per-target fuzz durations.
+FUZZ_SECONDS ?= 60
+LONG_STRESS_SECONDS ?= 1200
+LONG_FUZZ_SECONDS ?= 1800
 
-.PHONY: run test deps build fuzz bench docs format clean
+# Sanitizer findings must fail the run: every report aborts the process with a non-zero status.
+# The integration fixture also fails a test whose broker log holds a report (samsa_fixture.py).
+ASAN_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:check_initialization_order=1:strict_init_order=1 \
+           UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1
+# The sanitizer builds skip what they do not test: the TSan one builds no broker or tools.
+TSAN_MODULES = config;protocol;protocol/records;storage;cluster;metrics;server;admin-http
+CTEST = ctest --output-on-failure -j 2 --timeout 900
+
+.PHONY: run test test-long deps build build-asan build-tsan fuzz fuzz-build bench docs format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -13,18 +28,52 @@ build: deps
 	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo; fi
 	@ninja -C $(BUILD_DIR) -j $(JOBS)
 
+# ASan+UBSan build of everything, broker included: the integration tests run against it.
+build-asan: deps
+	@if [ ! -f $(ASAN_BUILD_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DSAMSA_SANITIZE=address,undefined; fi
+	@ninja -C $(ASAN_BUILD_DIR) -j $(JOBS)
+
+build-tsan: deps
+	@if [ ! -f $(TSAN_BUILD_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(TSAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DSAMSA_SANITIZE=thread "-DSAMSA_ONLY=$(TSAN_MODULES)"; fi
+	@ninja -C $(TSAN_BUILD_DIR) -j $(JOBS)
+
 # Starts one broker on the embedded defaults: PLAINTEXT://127.0.0.1:9092, data under ./data.
 run: build
 	@echo "Starting samsa-broker: Kafka listener PLAINTEXT://127.0.0.1:9092, admin HTTP (REST, /metrics) on http://127.0.0.1:8090, data in $(CURDIR)/data (Ctrl-C stops it)"
 	@exec $(BUILD_DIR)/broker/samsa-broker
 
-test: build fuzz
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j 2 --timeout 900
+# What CI runs (.ci/run), one stage after the other, each timed (scripts/timed.sh):
+#   1. plain build: unit tests, the config-docs check and a short run of every fuzz target;
+#   2. ASan+UBSan build: unit and integration tests (the fixture drives the sanitized broker);
+#   3. TSan build: unit tests and the storage concurrency stress test.
+test: deps
+	@bash scripts/timed.sh "plain: build" $(MAKE) --no-print-directory build
+	@bash scripts/timed.sh "fuzz: build" $(MAKE) --no-print-directory fuzz-build
+	@bash scripts/timed.sh "plain: unit + fuzz smoke" sh -c 'cd $(BUILD_DIR) && $(CTEST) -LE "integration|stress"'
+	@bash scripts/timed.sh "asan+ubsan: build" $(MAKE) --no-print-directory build-asan
+	@bash scripts/timed.sh "asan+ubsan: unit + integration" sh -c 'cd $(ASAN_BUILD_DIR) && $(ASAN_ENV) $(CTEST) -L "unit|integration"'
+	@bash scripts/timed.sh "tsan: build" $(MAKE) --no-print-directory build-tsan
+	@bash scripts/timed.sh "tsan: unit + stress" sh -c 'cd $(TSAN_BUILD_DIR) && $(TSAN_ENV) $(CTEST) -L "unit|stress"'
 
-# libFuzzer build of the request decoder (clang); the test suite runs it for a fixed number of inputs.
-fuzz: deps
-	@cmake -S fuzz -B $(FUZZ_BUILD_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
-	@ninja -C $(FUZZ_BUILD_DIR)
+# Not run by CI: the stress test for LONG_STRESS_SECONDS under TSan and under ASan+UBSan, then
+# every fuzz target for LONG_FUZZ_SECONDS.
+STRESS_BIN = tests/unit/stress/samsa_stress_tests
+test-long: build-tsan build-asan fuzz-build
+	@bash scripts/timed.sh "tsan: stress $(LONG_STRESS_SECONDS)s" env SAMSA_STRESS_SECONDS=$(LONG_STRESS_SECONDS) $(TSAN_ENV) $(TSAN_BUILD_DIR)/$(STRESS_BIN)
+	@bash scripts/timed.sh "asan+ubsan: stress $(LONG_STRESS_SECONDS)s" env SAMSA_STRESS_SECONDS=$(LONG_STRESS_SECONDS) $(ASAN_ENV) $(ASAN_BUILD_DIR)/$(STRESS_BIN)
+	@bash scripts/timed.sh "fuzz: $(LONG_FUZZ_SECONDS)s per target" env SAMSA_FUZZ_BUILD_DIR=$(CURDIR)/$(FUZZ_BUILD_DIR) bash fuzz/run.sh all -max_total_time=$(LONG_FUZZ_SECONDS)
+
+# libFuzzer build (clang, ASan+UBSan) of the targets in fuzz/.
+fuzz-build: deps
+	@SAMSA_FUZZ_BUILD_DIR=$(CURDIR)/$(FUZZ_BUILD_DIR) JOBS=$(JOBS) bash fuzz/run.sh build
+
+# Runs every fuzz target for FUZZ_SECONDS (make fuzz FUZZ_SECONDS=600).
+fuzz: fuzz-build
+	@SAMSA_FUZZ_BUILD_DIR=$(CURDIR)/$(FUZZ_BUILD_DIR) bash fuzz/run.sh all -max_total_time=$(FUZZ_SECONDS)
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
@@ -38,4 +87,4 @@ format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(FUZZ_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(TSAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

@@ -384,6 +384,15 @@ bool Segment::load_indexes_checked() {
     pos += h->total_size();
   }
   if (!time_index_.empty() && max_ts_offset_ >= next_offset_) return false;
+  if (!time_index_.empty()) {
+    // Retention and ListOffsets trust the time index, so its last entry (which bounds every
+    // earlier one: entries grow in both fields) must name a batch of this segment whose max
+    // timestamp it is; a damaged entry must not make the segment look newer than its records.
+    const TimeEntry& last = time_index_.back();
+    if (base_ + last.rel >= next_offset_) return false;
+    auto loc = find(base_ + last.rel);
+    if (!loc || loc->header.max_timestamp != last.ts) return false;
+  }
   bytes_since_index_ = offset_index_.empty() ? log_size : log_size - offset_index_.back().pos;
   return true;
 }

@@ -32,7 +32,7 @@ std::vector<uint8_t> pbatch(int64_t pid, int16_t epoch, int32_t seq, int n = 3, 
   if (ts < 0) ts = now_ms();
   std::vector<records::Record> recs(n);
   for (int i = 0; i < n; ++i) {
-    recs[i].key = "k" + std::to_string(seq + i);
+    recs[i].key = "k" + std::to_string(int64_t{seq} + i);
     recs[i].value = std::string(30, 'v');
     recs[i].timestamp_delta = i;
   }
