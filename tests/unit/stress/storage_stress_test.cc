@@ -94,19 +94,19 @@ struct Partition {
 
 // Checks one fetched slice: whole valid batches, ascending offsets starting at or before `from`,
 // dense when `dense`, and self-consistent records. Returns the offset after the last batch.
-int64_t check_slice(const std::vector<uint8_t>& data, int64_t from, bool dense,
+int64_t check_slice(std::span<const uint8_t> data, int64_t from, bool dense,
                     const std::string& where, Failures& failures) {
   size_t pos = 0;
   int64_t next = -1;
   std::vector<FilterRecord> recs;
   std::vector<uint8_t> scratch;
   while (pos < data.size()) {
-    auto h = records::parse_header(std::span<const uint8_t>(data).subspan(pos));
+    auto h = records::parse_header(data.subspan(pos));
     if (!h || h->length < 0 || pos + h->total_size() > data.size()) {
       failures.add(where + ": partial batch at byte " + std::to_string(pos));
       return next;
     }
-    auto batch = std::span<const uint8_t>(data).subspan(pos, h->total_size());
+    auto batch = data.subspan(pos, h->total_size());
     if (auto err = records::check_batch_integrity(batch); !err.empty())
       failures.add(where + ": corrupt batch at offset " + std::to_string(h->base_offset) + ": " +
                    err);
@@ -141,14 +141,17 @@ std::map<int64_t, std::pair<std::string, std::string>> read_all(const Log& log, 
                                                                 Failures& failures) {
   std::map<int64_t, std::pair<std::string, std::string>> out;
   auto slice = log.read(log.log_start_offset(), INT32_MAX, INT64_MAX, true);
-  check_slice(slice.data, log.log_start_offset(), dense, log.tp().dir_name() + " final", failures);
+  check_slice({slice.data.data(), slice.data.size()}, log.log_start_offset(), dense,
+              log.tp().dir_name() + " final", failures);
   size_t pos = 0;
   std::vector<FilterRecord> recs;
   std::vector<uint8_t> scratch;
   while (pos < slice.data.size()) {
-    auto h = records::parse_header(std::span<const uint8_t>(slice.data).subspan(pos));
+    auto h = records::parse_header(
+        std::span<const uint8_t>(slice.data.data(), slice.data.size()).subspan(pos));
     if (!h || pos + h->total_size() > slice.data.size()) break;
-    auto batch = std::span<const uint8_t>(slice.data).subspan(pos, h->total_size());
+    auto batch = std::span<const uint8_t>(slice.data.data(), slice.data.size())
+                     .subspan(pos, h->total_size());
     if (load_batch_records(batch, *h, 1 << 24, &scratch, &recs).empty())
       for (const auto& r : recs)
         if (r.key && r.value) out[r.offset] = {std::string(*r.key), std::string(*r.value)};
@@ -323,7 +326,8 @@ TEST(StorageStress, ProduceFetchCreateDeleteRetentionAndCleanerAtOnce) {
           failures.add(tp.dir_name() + ": empty read at " + std::to_string(from) +
                        " with min_one_batch");
         const bool dense = !churn && !parts[pi]->compacted;
-        check_slice(slice.data, from, dense, tp.dir_name() + " fetch", failures);
+        check_slice({slice.data.data(), slice.data.size()}, from, dense, tp.dir_name() + " fetch",
+                    failures);
         ++fetches;
       }
     });
