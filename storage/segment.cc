@@ -223,20 +223,27 @@ std::optional<BatchHeader> Segment::header_at(int64_t position) const {
   return records::parse_header(buf);
 }
 
-int64_t Segment::offset_index_position(int64_t offset) const {
-  int64_t rel = offset - base_;
-  auto it = std::upper_bound(offset_index_.begin(), offset_index_.end(), rel,
-                             [](int64_t r, const OffsetEntry& e) { return r < e.rel; });
-  return it == offset_index_.begin() ? 0 : std::prev(it)->pos;
-}
-
 std::optional<Segment::Located> Segment::find(int64_t offset) const {
   if (offset >= next_offset_) return std::nullopt;
-  int64_t pos = offset_index_position(offset);
+  const int64_t rel = offset - base_;
+  auto entry = std::upper_bound(offset_index_.begin(), offset_index_.end(), rel,
+                                [](int64_t r, const OffsetEntry& e) { return r < e.rel; });
+  int64_t pos = 0;
+  int64_t entry_last = -1;  // the last offset of the batch the index entry points at
+  if (entry != offset_index_.begin()) {
+    pos = std::prev(entry)->pos;
+    entry_last = base_ + std::prev(entry)->rel;
+  }
   bool from_index = pos != 0;
+  bool at_entry = from_index;
   while (pos < size_) {
     auto h = header_at(pos);
-    if (!h || h->magic != records::kMagicV2 || h->length < kMinBatchLength) {
+    bool damaged = !h || h->magic != records::kMagicV2 || h->length < kMinBatchLength;
+    // Only the last index entry is checked when a segment is opened; an entry pointing anywhere
+    // but at the batch it names must not send the look-up past the batch it is after.
+    if (!damaged && at_entry && h->last_offset() != entry_last) damaged = true;
+    at_entry = false;
+    if (damaged) {
       // A damaged index entry must not make us serve garbage: rescan from the start once.
       if (!from_index) return std::nullopt;
       from_index = false;

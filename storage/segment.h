@@ -140,7 +140,6 @@ class Segment {
   void write_index_files_exact();
   void write_entries_to_files(const std::vector<OffsetEntry>& offsets, size_t first_offset,
                               const std::vector<TimeEntry>& times, size_t first_time);
-  int64_t offset_index_position(int64_t offset) const;
   void reset_state();
 
   int64_t base_;
