@@ -224,6 +224,11 @@ void KafkaServer::place(asio::ip::tcp::socket socket, const std::string& listene
     return;
   }
   const asio::ip::address address = remote.address();
+  // Undoes what accepting counted, for a connection that will not be served.
+  auto give_back = [&] {
+    quotas_.remove(address);
+    quotas_.slots().release(1);
+  };
   if (!quotas_.try_add(address)) {
     // Kafka's TooManyConnectionsException: accepted, then closed at once.
     spdlog::info(
@@ -241,8 +246,7 @@ void KafkaServer::place(asio::ip::tcp::socket socket, const std::string& listene
   // and leave the connection on a context that has already run dry.
   std::lock_guard lock(mutex_);
   if (stopped_) {
-    quotas_.remove(address);
-    quotas_.slots().release(1);
+    give_back();
     return;
   }
   const size_t processor = next_++ % active_.size();
@@ -252,8 +256,7 @@ void KafkaServer::place(asio::ip::tcp::socket socket, const std::string& listene
   pinned.assign(protocol, socket.release(ec), ec);
   if (ec) {
     spdlog::warn("event=accept_failed listener={} error=\"{}\"", listener, ec.message());
-    quotas_.remove(address);
-    quotas_.slots().release(1);
+    give_back();
     return;
   }
   metrics::ConnectionCounters* counters = nullptr;

@@ -13,7 +13,7 @@ import confluent_kafka as ck
 from confluent_kafka.admin import AdminClient, NewTopic
 from kafka.record.default_records import DefaultRecordBatchBuilder
 from kafka.record.util import calc_crc32c
-from samsa_fixture import (RawClient, Reader, encode_string, frame, request_header_v1,
+from samsa_fixture import (RawClient, Reader, encode_string, frame, request_header_v1, wait_until,
                            wait_for_topic)
 
 BROKER_OVERRIDES = {"log.retention.check.interval.ms": "500"}
@@ -99,14 +99,6 @@ def watermarks(b, topic, partition=0):
     finally:
         c.close()
 
-
-def wait_until(fn, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if fn():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_lying_max_timestamp_is_corrected_and_retention_still_deletes(module_broker):

@@ -17,7 +17,7 @@ import time
 import urllib.request
 
 import pytest
-from samsa_fixture import RawClient, frame, request_header_v1
+from samsa_fixture import RawClient, frame, request_header_v1, wait_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "fixtures")
@@ -78,17 +78,6 @@ def raw_from(sock):
     c = RawClient.__new__(RawClient)
     c.sock, c.next_corr = sock, 1
     return c
-
-
-def wait_until(what, predicate, timeout=30.0, broker=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if broker is not None:
-            broker.assert_alive()
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def all_closed_by_peer(socks, timeout):
@@ -205,9 +194,8 @@ def test_slowloris_is_bounded_and_cleaned_up(broker_factory):
         text = metrics(b)
         expired = metric(text, "samsa_network_connections_expired_total", reason="request_timeout")
         assert expired == 2000, f"{expired} connections expired, expected 2000"
-        wait_until("the connection count to drop back",
-                   lambda: metric(metrics(b), "kafka_server_socket_server_metrics_connection_count")
-                   == 0, broker=b)
+        wait_until(lambda: metric(metrics(b), "kafka_server_socket_server_metrics_connection_count")
+                   == 0, "the connection count to drop back", broker=b)
         with RawClient(b.host, b.port) as c:
             assert api_versions_ok(c)
     finally:
@@ -252,9 +240,8 @@ def test_request_bytes_budget_applies_backpressure(broker_factory):
             assert api_versions_ok(c)
         still_open = all_closed_by_peer([h[0] for h in hogs], timeout=30)
         assert not still_open
-        wait_until("the budget to be given back",
-                   lambda: metric(metrics(b), "kafka_network_socketserver_memorypoolused") == 0,
-                   broker=b)
+        wait_until(lambda: metric(metrics(b), "kafka_network_socketserver_memorypoolused") == 0,
+                   "the budget to be given back", broker=b)
         assert metric(metrics(b), "samsa_network_connections_expired_total",
                       reason="request_timeout") == 4
     finally:
@@ -284,9 +271,8 @@ def test_max_connections_per_ip_and_overrides(broker_factory):
     for c in kept + other:
         assert api_versions_ok(c)
     kept.pop().close()
-    wait_until("the closed connection to be counted out",
-               lambda: metric(metrics(b), "kafka_server_socket_server_metrics_connection_count")
-               == 7, broker=b)
+    wait_until(lambda: metric(metrics(b), "kafka_server_socket_server_metrics_connection_count")
+               == 7, "the closed connection to be counted out", broker=b)
     again = raw_from(connect(b))
     assert api_versions_ok(again)
     assert metric(metrics(b), "samsa_network_connections_rejected_total",
@@ -341,7 +327,7 @@ def test_max_connections_per_ip_is_dynamic(broker_factory):
             return any(closed)
         finally:
             c.close()
-    wait_until("the new max.connections.per.ip to apply", refused_now, timeout=30, broker=b)
+    wait_until(refused_now, "the new max.connections.per.ip to apply", timeout=30, broker=b)
     assert metric(metrics(b), "samsa_network_connections_rejected_total",
                   reason="max_connections_per_ip") >= 1
 

@@ -12,7 +12,7 @@ import time
 import confluent_kafka as ck
 import pytest
 from confluent_kafka.admin import AdminClient, NewTopic
-from samsa_fixture import Reader, RawClient, wait_for_topic
+from samsa_fixture import Reader, RawClient, wait_for_topic, wait_until
 
 JS_DIR = os.path.join(os.path.dirname(__file__), "js")
 
@@ -48,14 +48,6 @@ def watermarks(b, topic, partition=0):
 def partition_dir(b, topic, partition=0):
     return os.path.join(b.data_dir, f"{topic}-{partition}")
 
-
-def wait_until(fn, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if fn():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_time_retention_deletes_segments_and_consumer_resets(module_broker):

@@ -12,17 +12,10 @@ namespace samsa::storage {
 namespace {
 using test::headers_of;
 using test::make_batch;
+using test::small_segments;
 namespace fs = std::filesystem;
 
 constexpr int64_t kTs = 1'700'000'000'000;
-
-LogConfig small_segments() {
-  LogConfig c;
-  c.segment_bytes = 2000;
-  c.index_interval_bytes = 300;
-  c.segment_index_bytes = 4096;
-  return c;
-}
 
 std::shared_ptr<Log> open_log(const fs::path& dir, const LogConfig& cfg) {
   return Log::open({"t", 0}, dir / "t-0", cfg, true, 0, 0);

@@ -10,17 +10,10 @@ namespace samsa::storage {
 namespace {
 using test::headers_of;
 using test::make_batch;
+using test::small_segments;
 namespace fs = std::filesystem;
 
 constexpr int64_t kTs = 1'700'000'000'000;
-
-LogConfig small_config() {
-  LogConfig c;
-  c.segment_bytes = 2000;
-  c.index_interval_bytes = 300;
-  c.segment_index_bytes = 4096;
-  return c;
-}
 
 std::shared_ptr<Log> open_log(const fs::path& dir, const LogConfig& cfg, bool clean = true,
                               int64_t rp = 0) {
@@ -39,7 +32,7 @@ void fill(Log& log, int count) {
 
 TEST(Log, AppendAssignsOffsetsAndRolls) {
   test::TempDir tmp;
-  auto log = open_log(tmp.path(), small_config());
+  auto log = open_log(tmp.path(), small_segments());
   fill(*log, 60);
   EXPECT_EQ(log->log_end_offset(), 120);
   EXPECT_EQ(log->log_start_offset(), 0);
@@ -88,7 +81,7 @@ TEST(Log, ReadHonoursLimits) {
 
 TEST(Log, SparseIndexIsWrittenAndTrimmed) {
   test::TempDir tmp;
-  auto cfg = small_config();
+  auto cfg = small_segments();
   cfg.segment_bytes = 1 << 20;
   auto log = open_log(tmp.path(), cfg);
   fill(*log, 100);
@@ -115,7 +108,7 @@ TEST(Log, SparseIndexIsWrittenAndTrimmed) {
 
 TEST(Log, OffsetForTimestamp) {
   test::TempDir tmp;
-  auto log = open_log(tmp.path(), small_config());
+  auto log = open_log(tmp.path(), small_segments());
   fill(*log, 60);
   // Batch i holds offsets 2i (ts kTs+10i) and 2i+1 (ts kTs+10i+1).
   auto r = log->offset_for_timestamp(kTs + 10 * 25 + 1);
@@ -138,11 +131,11 @@ TEST(Log, OffsetForTimestamp) {
 TEST(Log, ReopenAfterCloseKeepsOffsetsAndIndexes) {
   test::TempDir tmp;
   {
-    auto log = open_log(tmp.path(), small_config());
+    auto log = open_log(tmp.path(), small_segments());
     fill(*log, 60);
     log->close();
   }
-  auto log = open_log(tmp.path(), small_config());
+  auto log = open_log(tmp.path(), small_segments());
   EXPECT_EQ(log->log_end_offset(), 120);
   auto info = log->append(*std::make_unique<std::vector<uint8_t>>(make_batch(1, kTs + 5000)), 4);
   EXPECT_EQ(info.base_offset, 120);
@@ -155,7 +148,7 @@ TEST(Log, ReopenAfterCloseKeepsOffsetsAndIndexes) {
 TEST(Log, RecoveryRebuildsDeletedOrCorruptIndexes) {
   test::TempDir tmp;
   {
-    auto log = open_log(tmp.path(), small_config());
+    auto log = open_log(tmp.path(), small_segments());
     fill(*log, 60);
     log->close();
   }
@@ -171,7 +164,7 @@ TEST(Log, RecoveryRebuildsDeletedOrCorruptIndexes) {
       pwrite_full(fd.get(), junk.data(), junk.size(), 0);
     }
   }
-  auto log = open_log(tmp.path(), small_config());
+  auto log = open_log(tmp.path(), small_segments());
   EXPECT_EQ(log->log_end_offset(), 120);
   for (int64_t off = 0; off < 120; off += 7) {
     auto hs = headers_of(log->read(off, 1 << 20, INT64_MAX, true).data);
@@ -183,10 +176,10 @@ TEST(Log, RecoveryRebuildsDeletedOrCorruptIndexes) {
 
 TEST(Log, FollowerAppendAndTruncate) {
   test::TempDir tmp;
-  auto leader = open_log(tmp.path(), small_config());
+  auto leader = open_log(tmp.path(), small_segments());
   fill(*leader, 30);
   auto data = leader->read(0, 1 << 20, INT64_MAX, true).data;
-  auto follower = Log::open({"t", 1}, tmp.path() / "t-1", small_config(), true, 0, 0);
+  auto follower = Log::open({"t", 1}, tmp.path() / "t-1", small_segments(), true, 0, 0);
   follower->append_as_follower(data);
   EXPECT_EQ(follower->log_end_offset(), 60);
   EXPECT_EQ(follower->read(0, 1 << 20, INT64_MAX, true).data, data);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "protocol/records/record_builder.h"
+#include "storage/types.h"
 
 namespace samsa::storage::test {
 
@@ -46,6 +47,15 @@ inline std::vector<records::BatchHeader> headers_of(std::span<const uint8_t> dat
     pos += h->total_size();
   }
   return out;
+}
+
+// Segments that roll every couple of kilobytes, with an index entry every few batches.
+inline LogConfig small_segments() {
+  LogConfig c;
+  c.segment_bytes = 2000;
+  c.index_interval_bytes = 300;
+  c.segment_index_bytes = 4096;
+  return c;
 }
 
 }  // namespace samsa::storage::test
