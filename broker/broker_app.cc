@@ -250,7 +250,10 @@ void BrokerApp::start() {
 
   readiness_.set_starting("opening the Kafka listeners");
   std::vector<server::ListenerSpec> specs;
-  for (const auto& l : listeners) specs.push_back({l.name, l.host, l.port, "listeners"});
+  for (const auto& l : listeners) {
+    specs.push_back({l.name, l.host, l.port, "listeners",
+                     *security::parse_security_protocol(l.security_protocol)});
+  }
   const auto view = server::effective_config(config_, *controller_->image(), node_id_);
   server::NetworkSettings network;
   network.threads = view.get_int("num.network.threads");

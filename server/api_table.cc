@@ -12,7 +12,7 @@ const std::vector<ApiEntry>& supported_apis() {
       {1, 4, 12, handle_fetch},
       {2, 1, 7, handle_list_offsets},
       {3, 0, 12, handle_metadata},
-      {18, 0, 4, handle_api_versions},
+      {18, 0, 4, handle_api_versions, true},
       {19, 2, 7, handle_create_topics},
       {20, 1, 6, handle_delete_topics},
       {37, 0, 3, handle_create_partitions},

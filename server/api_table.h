@@ -14,6 +14,8 @@ struct ApiEntry {
   int16_t min_version;
   int16_t max_version;
   Handler handler;
+  // May run on a SASL listener before authentication (ApiVersions and the SASL APIs only).
+  bool before_authentication = false;
 };
 
 const std::vector<ApiEntry>& supported_apis();

@@ -42,10 +42,12 @@ std::chrono::milliseconds watchdog_tick(const ConnectionSettings& s) {
 }  // namespace
 
 Connection::Connection(asio::ip::tcp::socket socket, Services& services,
-                       ConnectionSettings settings, metrics::ConnectionCounters* counters)
+                       ConnectionSettings settings, security::Session session,
+                       metrics::ConnectionCounters* counters)
     : socket_(std::move(socket)),
       services_(services),
       settings_(settings),
+      session_(std::move(session)),
       counters_(counters),
       phase_since_(std::chrono::steady_clock::now()),
       watchdog_timer_(socket_.get_executor()),
@@ -230,6 +232,12 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& out) {
     reject("unknown api key", api_key, api_version);
     co_return false;
   }
+  if (!session_.authenticated && !api->before_authentication) {
+    // Kafka's SaslServerAuthenticator: any other request before SASL is done is a protocol
+    // violation, and the connection is closed.
+    reject("request before SASL authentication", api_key, api_version);
+    co_return false;
+  }
   const bool supported = api_version >= api->min_version && api_version <= api->max_version;
   if (!supported && api_key != kApiVersionsKey) {
     reject("unsupported api version", api_key, api_version);
@@ -261,7 +269,7 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& out) {
       write_api_versions_fallback(writer);
     } else {
       response_header.encode(writer, protocol::response_header_version(api_key, api_version));
-      RequestContext ctx{header, reader, writer, services_, peer_};
+      RequestContext ctx{header, reader, writer, services_, peer_, session_};
       ctx.on_park = [this] {
         if (holds_slot_) {
           settings_.request_slots->release(1);

@@ -17,6 +17,7 @@
 
 #include "metrics/network_metrics.h"
 #include "protocol/writer.h"
+#include "security/session.h"
 #include "server/network/async_semaphore.h"
 #include "server/network/frame_buffer.h"
 #include "server/request_context.h"
@@ -35,12 +36,15 @@ struct ConnectionSettings {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // `counters` (may be null) are the listener's and network thread's connection metrics.
+  // `session` names the listener and its security protocol; its principal is filled in once TLS
+  // and SASL are done.
   Connection(asio::ip::tcp::socket socket, Services& services, ConnectionSettings settings,
-             metrics::ConnectionCounters* counters = nullptr);
+             security::Session session, metrics::ConnectionCounters* counters = nullptr);
   ~Connection();
   asio::awaitable<void> run();
 
   const std::string& peer() const { return peer_; }
+  const security::Session& session() const { return session_; }
 
  private:
   enum class Phase { kIdle, kReading, kHandling };
@@ -62,6 +66,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Services& services_;
   ConnectionSettings settings_;
   std::string peer_;
+  security::Session session_;
   metrics::ConnectionCounters* counters_;
   network::FrameBuffer frame_;
   int64_t frame_accounted_ = 0;  // bytes of request_bytes this connection holds

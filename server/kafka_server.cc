@@ -89,7 +89,7 @@ void KafkaServer::start() {
                                spec.host + ":" + std::to_string(spec.port) + " (" + address.str() +
                                "): " + ec.message());
     }
-    asio::co_spawn(ctx, accept_loop(*acceptor, spec.name), asio::detached);
+    asio::co_spawn(ctx, accept_loop(*acceptor, spec), asio::detached);
     acceptors_.push_back(std::move(acceptor));
   }
   for (auto& t : active_) t.thread = std::thread([c = t.context.get()] { c->run(); });
@@ -194,7 +194,8 @@ asio::awaitable<void> KafkaServer::admit(asio::ip::tcp::acceptor& acceptor,
 }
 
 asio::awaitable<void> KafkaServer::accept_loop(asio::ip::tcp::acceptor& acceptor,
-                                               std::string listener) {
+                                               const ListenerSpec& spec) {
+  const std::string& listener = spec.name;
   for (;;) {
     co_await admit(acceptor, listener);
     std::error_code ec;
@@ -212,11 +213,12 @@ asio::awaitable<void> KafkaServer::accept_loop(asio::ip::tcp::acceptor& acceptor
       continue;
     }
     services_.stats.connections_accepted++;
-    place(std::move(socket), listener);
+    place(std::move(socket), spec);
   }
 }
 
-void KafkaServer::place(asio::ip::tcp::socket socket, const std::string& listener) {
+void KafkaServer::place(asio::ip::tcp::socket socket, const ListenerSpec& spec) {
+  const std::string& listener = spec.name;
   std::error_code ec;
   const auto remote = socket.remote_endpoint(ec);
   if (ec) {  // already gone
@@ -269,7 +271,13 @@ void KafkaServer::place(asio::ip::tcp::socket socket, const std::string& listene
   cs.request_timeout = settings_.request_timeout;
   cs.request_bytes = &request_bytes_;
   cs.request_slots = &request_slots_;
-  auto connection = std::make_shared<Connection>(std::move(pinned), services_, cs, counters);
+  security::Session session;
+  session.listener = spec.name;
+  session.protocol = spec.protocol;
+  session.client_host = security::java_host_address(address.to_string());
+  session.authenticated = !security::uses_sasl(spec.protocol);
+  auto connection =
+      std::make_shared<Connection>(std::move(pinned), services_, cs, std::move(session), counters);
   asio::co_spawn(ctx, serve(std::move(connection), quotas_, address), asio::detached);
 }
 

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "security/session.h"
 #include "server/connection.h"
 #include "server/network/async_semaphore.h"
 #include "server/network/connection_quotas.h"
@@ -21,6 +22,7 @@ struct ListenerSpec {
   std::string host;  // an address or a host name (resolved at start); empty = all interfaces
   int port;
   std::string config_key = "listeners";  // named in bind errors
+  security::SecurityProtocol protocol = security::SecurityProtocol::kPlaintext;
 };
 
 // What bounds the network layer's memory and time (see Connection and ConnectionQuotas).
@@ -66,11 +68,11 @@ class KafkaServer {
     std::thread thread;
   };
   static NetworkThread make_network_thread(bool run);
-  asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, std::string listener);
+  asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, const ListenerSpec& spec);
   // Waits until max.connections and max.connection.creation.rate allow another connection.
   asio::awaitable<void> admit(asio::ip::tcp::acceptor& acceptor, const std::string& listener);
   // Places an accepted socket on a network thread, or closes it (per-IP limit, shutdown).
-  void place(asio::ip::tcp::socket socket, const std::string& listener);
+  void place(asio::ip::tcp::socket socket, const ListenerSpec& spec);
 
   Services& services_;
   std::vector<ListenerSpec> listener_specs_;

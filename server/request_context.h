@@ -12,6 +12,8 @@
 #include "protocol/messages/request_header.h"
 #include "protocol/reader.h"
 #include "protocol/writer.h"
+#include "security/authorizer.h"
+#include "security/session.h"
 #include "server/partition_manager.h"
 #include "server/topic_service.h"
 
@@ -58,6 +60,9 @@ struct Services {
   ProduceService* produce = nullptr;
   // Data-path metrics (requests, topics, connections); null in tests that do not need them.
   metrics::KafkaMetrics* metrics = nullptr;
+  // Decides access when authorizer.class.name is set; null = every action is allowed, as in
+  // Kafka without an authorizer.
+  const security::Authorizer* authorizer = nullptr;
 };
 
 struct RequestContext {
@@ -66,6 +71,8 @@ struct RequestContext {
   protocol::Writer& response;
   Services& services;
   const std::string& peer;
+  // The connection's listener and principal; the SASL handlers authenticate it.
+  security::Session& session;
   // acks=0 produce requests get no response at all, as in Kafka.
   bool send_response = true;
   // Gives back the connection's in-flight request slot (queued.max.requests) while the request
@@ -82,6 +89,13 @@ struct RequestContext {
   bool close_connection = false;
 
   int16_t version() const { return header.api_version; }
+  // Whether this connection's principal may do `operation` on the named resource; every handler
+  // asks this before it looks the resource up (Kafka checks authorization before existence).
+  bool authorized(security::AclOperation operation, security::ResourceType type,
+                  std::string name) const {
+    if (services.authorizer == nullptr) return true;
+    return services.authorizer->authorize(session, {operation, type, std::move(name)});
+  }
   void park() {
     if (on_park) on_park();
   }
