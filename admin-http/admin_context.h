@@ -8,6 +8,7 @@
 #include "admin-http/readiness.h"
 #include "config/broker_config.h"
 #include "metrics/metrics_registry.h"
+#include "security/audit_log.h"
 
 namespace samsa::server {
 class TopicService;
@@ -37,6 +38,8 @@ struct AdminContext {
   server::PartitionManager* partitions = nullptr;
   server::group::GroupCoordinator* groups = nullptr;
   server::ProduceService* produce = nullptr;
+  // The same audit log the Kafka API writes to.
+  security::AuditLog* audit = nullptr;
 };
 
 }  // namespace samsa::admin_http

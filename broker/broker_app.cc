@@ -142,6 +142,10 @@ void BrokerApp::start_admin_http() {
 }
 
 void BrokerApp::start() {
+  // Opened first: an audit file that cannot be written stops startup, naming the key.
+  audit_ = std::make_unique<security::AuditLog>(security::AuditLogOptions{
+      config_.get_string("audit.log.file"), config_.get_long("audit.log.max.bytes"),
+      config_.get_int("audit.log.max.files"), config_.get_bool("audit.log.stderr")});
   readiness_.set_starting("starting the admin HTTP server");
   start_admin_http();
   const std::string cluster_id = resolve_cluster_id();
@@ -230,6 +234,7 @@ void BrokerApp::start() {
   topics_ = std::make_unique<server::TopicService>(*controller_, *publisher_, config_);
   services_ = std::make_unique<server::Services>(
       server::Services{config_, *topics_, *partitions_, stats_, node_id_});
+  services_->audit = audit_.get();
   readiness_.set_starting("loading consumer groups");
   // Groups load from __consumer_offsets partitions this broker leads, before the listeners open.
   groups_ =
@@ -269,6 +274,7 @@ void BrokerApp::start() {
   housekeeping_ = std::thread([this] { run_housekeeping(); });
   started_ = true;
   admin_ctx_->cluster_id = cluster_id;
+  admin_ctx_->audit = audit_.get();
   process_metrics_->set_cluster_id(cluster_id);
   admin_ctx_->topics = topics_.get();
   admin_ctx_->configs = configs_.get();

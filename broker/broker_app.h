@@ -80,6 +80,7 @@ class BrokerApp {
   std::unique_ptr<storage::LogCleaner> cleaner_;
   std::unique_ptr<server::DynamicBrokerConfig> dynamic_;
   server::ServerStats stats_;
+  std::unique_ptr<security::AuditLog> audit_;
   std::unique_ptr<server::Services> services_;
   std::unique_ptr<server::KafkaServer> kafka_;
 

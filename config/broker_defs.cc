@@ -428,6 +428,20 @@ std::vector<ConfigDef> make_broker_defs() {
   v.push_back(def("sasl.enabled.mechanisms", LIST, "GSSAPI", none, kMedium, kPerBroker,
                   "SASL mechanisms offered on SASL listeners."));
 
+  // --- Audit log ------------------------------------------------------------------------------
+  v.push_back(def("audit.log.file", S, "", none, kMedium, kReadOnly,
+                  "File that gets one JSON line for every authentication outcome, authorization "
+                  "denial and change of state, from the Kafka API and the REST API (keys time, "
+                  "principal, client, listener, api or route, resource, operation, result). "
+                  "Empty: no audit file."));
+  v.push_back(def("audit.log.max.bytes", L, "104857600", at_least(4096), kLow, kReadOnly,
+                  "Size at which the audit file is rotated (audit.1.log is the newest rotated "
+                  "file)."));
+  v.push_back(def("audit.log.max.files", I, "10", at_least(1), kLow, kReadOnly,
+                  "Rotated audit files kept besides the current one."));
+  v.push_back(def("audit.log.stderr", B, "false", none, kLow, kReadOnly,
+                  "Also write the audit lines to stderr (journald under systemd)."));
+
   // --- Samsa operations --------------------------------------------------------------------------
   v.push_back(def("metrics.constant.labels", LIST, "", labels_validator(), kLow, kReadOnly,
                   "Labels added to every exported metric, as name=value pairs."));

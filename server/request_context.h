@@ -12,6 +12,7 @@
 #include "protocol/messages/request_header.h"
 #include "protocol/reader.h"
 #include "protocol/writer.h"
+#include "security/audit_log.h"
 #include "security/authorizer.h"
 #include "security/session.h"
 #include "server/partition_manager.h"
@@ -63,6 +64,8 @@ struct Services {
   // Decides access when authorizer.class.name is set; null = every action is allowed, as in
   // Kafka without an authorizer.
   const security::Authorizer* authorizer = nullptr;
+  // audit.log.file; always set by the composition root (a disabled log records nothing).
+  security::AuditLog* audit = nullptr;
 };
 
 struct RequestContext {
