@@ -14,6 +14,7 @@ class TopicService;
 class ConfigService;
 class PartitionManager;
 class ProduceService;
+class UserService;
 namespace group {
 class GroupCoordinator;
 }
@@ -37,6 +38,7 @@ struct AdminContext {
   server::PartitionManager* partitions = nullptr;
   server::group::GroupCoordinator* groups = nullptr;
   server::ProduceService* produce = nullptr;
+  server::UserService* users = nullptr;
 };
 
 }  // namespace samsa::admin_http

@@ -13,6 +13,7 @@
 #include "protocol/reader.h"
 #include "protocol/writer.h"
 #include "security/authorizer.h"
+#include "security/sasl/credential_store.h"
 #include "security/session.h"
 #include "server/partition_manager.h"
 #include "server/topic_service.h"
@@ -42,6 +43,7 @@ class ProducerIdAllocator;
 class ResponseFileRegions;
 class ConfigService;
 class ProduceService;
+class UserService;
 
 struct Services {
   const config::BrokerConfig& config;
@@ -63,6 +65,11 @@ struct Services {
   // Decides access when authorizer.class.name is set; null = every action is allowed, as in
   // Kafka without an authorizer.
   const security::Authorizer* authorizer = nullptr;
+  // Salted SCRAM credentials of the published metadata image, for the SASL mechanisms; null until
+  // the composition root wires it.
+  const security::CredentialStore* credentials = nullptr;
+  // Describe/Alter user SCRAM credentials; set by the composition root before serving.
+  UserService* users = nullptr;
 };
 
 struct RequestContext {
