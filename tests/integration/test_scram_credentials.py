@@ -174,7 +174,8 @@ def test_kafka_errors(module_broker):
         upsertion("weird", 3, 4096),
         deletion("nobody", SHA256),
         deletion("carol", SHA512),  # carol has no SHA-512 credential
-        deletion("twice", SHA256), upsertion("twice", SHA256, 4096),
+        upsertion("twice", SHA256, 4096), upsertion("twice", SHA512, 4096),
+        deletion("ghost", SHA256), upsertion("ghost", SHA256, 4096),  # the first error stands
         upsertion("", SHA256, 4096),
         deletion("zero", 0),
     ])
@@ -185,6 +186,7 @@ def test_kafka_errors(module_broker):
         "nobody": (NOT_FOUND, "Attempt to delete a user credential that does not exist"),
         "carol": (NOT_FOUND, "Attempt to delete a user credential that does not exist"),
         "twice": (DUPLICATE, "A user credential cannot be altered twice in the same request"),
+        "ghost": (NOT_FOUND, "Attempt to delete a user credential that does not exist"),
         "": (UNACCEPTABLE, "Username must not be empty"),
         "zero": (UNSUPPORTED_MECH, "Unknown SCRAM mechanism"),
     }, got

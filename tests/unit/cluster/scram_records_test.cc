@@ -62,9 +62,12 @@ ScramUpsertion upsert(std::string name, int8_t mechanism, int32_t iterations) {
   return {std::move(name), mechanism, data(9, iterations)};
 }
 
+using E = std::pair<int16_t, std::string>;
+
 TEST(ScramControl, KafkaValidationRules) {
   ImageBuilder b;
   b.apply(UserScramCredentialRecord{"existing", 1, data(1)});
+  b.apply(UserScramCredentialRecord{"dup", 1, data(2)});  // so its first change is valid
   auto image = b.build(1);
   std::vector<ScramAlterResult> results;
   auto records = build_scram_alteration(
@@ -72,25 +75,19 @@ TEST(ScramControl, KafkaValidationRules) {
       {upsert("new", 2, 8192), upsert("few", 1, 4095), upsert("many", 1, 16385),
        upsert("dup", 1, 4096), upsert("", 1, 4096), upsert("edge", 1, 16384)},
       results);
-  std::map<std::string, std::pair<int16_t, std::string>> by_user;
+  std::map<std::string, E> by_user;
   for (const auto& r : results) by_user[r.user] = {r.error_code, r.error_message.value_or("")};
   EXPECT_EQ(by_user["existing"].first, 0);
   EXPECT_EQ(by_user["new"].first, 0);
   EXPECT_EQ(by_user["edge"].first, 0);
   EXPECT_EQ(by_user["missing"],
-            std::pair<int16_t, std::string>(
-                kResourceNotFound, "Attempt to delete a user credential that does not exist"));
-  EXPECT_EQ(by_user["dup"], std::pair<int16_t, std::string>(
-                                kDuplicateResource,
-                                "A user credential cannot be altered twice in the same request"));
-  EXPECT_EQ(by_user["badmech"],
-            std::pair<int16_t, std::string>(kUnsupportedSaslMechanism, "Unknown SCRAM mechanism"));
-  EXPECT_EQ(by_user["few"],
-            std::pair<int16_t, std::string>(kUnacceptableCredential, "Too few iterations"));
-  EXPECT_EQ(by_user["many"],
-            std::pair<int16_t, std::string>(kUnacceptableCredential, "Too many iterations"));
-  EXPECT_EQ(by_user[""],
-            std::pair<int16_t, std::string>(kUnacceptableCredential, "Username must not be empty"));
+            E(kResourceNotFound, "Attempt to delete a user credential that does not exist"));
+  EXPECT_EQ(by_user["dup"],
+            E(kDuplicateResource, "A user credential cannot be altered twice in the same request"));
+  EXPECT_EQ(by_user["badmech"], E(kUnsupportedSaslMechanism, "Unknown SCRAM mechanism"));
+  EXPECT_EQ(by_user["few"], E(kUnacceptableCredential, "Too few iterations"));
+  EXPECT_EQ(by_user["many"], E(kUnacceptableCredential, "Too many iterations"));
+  EXPECT_EQ(by_user[""], E(kUnacceptableCredential, "Username must not be empty"));
   EXPECT_EQ(results.size(), 9u) << "one result per distinct user";
   // Only the valid changes become records: remove existing, upsert new and edge.
   ASSERT_EQ(records.size(), 3u);
