@@ -327,4 +327,11 @@ def test_rest_users(module_broker):
     assert rest.delete("/v1/security/users/rest-user").status == 204
     assert rest.get("/v1/security/users/rest-user").status == 404
     assert rest.delete("/v1/security/users/rest-user").status == 404
+    # Deleting a user with both mechanisms removes both.
+    for algorithm in ("SCRAM-SHA-256", "SCRAM-SHA-512"):
+        assert rest.put("/v1/security/users/both", {"password": "p",
+                                                     "algorithm": algorithm}).status == 200
+    assert describe(b, ["both"])[1][0][3] == {SHA256: 4096, SHA512: 4096}
+    assert rest.delete("/v1/security/users/both").status == 204
+    assert describe(b, ["both"])[1][0][1] == NOT_FOUND
     assert PASSWORD.encode() not in data_dir_bytes(b)
