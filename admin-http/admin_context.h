@@ -15,6 +15,7 @@ class TopicService;
 class ConfigService;
 class PartitionManager;
 class ProduceService;
+class UserService;
 namespace group {
 class GroupCoordinator;
 }
@@ -40,6 +41,7 @@ struct AdminContext {
   server::ProduceService* produce = nullptr;
   // The same audit log the Kafka API writes to.
   security::AuditLog* audit = nullptr;
+  server::UserService* users = nullptr;
 };
 
 }  // namespace samsa::admin_http

@@ -129,6 +129,24 @@ std::string BrokerApp::resolve_cluster_id() const {
   return config::generate_cluster_id();
 }
 
+void BrokerApp::check_bootstrap_credentials(const std::filesystem::path& metadata_dir) const {
+  const auto image = controller_->image();
+  for (const auto& c : bootstrap_credentials_) {
+    if (security::bootstrap_applied(*image, c)) continue;
+    // The log was formatted earlier (records are only written on formatting): a credential that
+    // differs must be changed through AlterUserScramCredentials, never silently by a restart.
+    throw std::runtime_error("--add-scram: the metadata log in " + metadata_dir.string() +
+                             " is already formatted and does not hold this " +
+                             std::string(security::scram_mechanism_name(c.mechanism)) +
+                             " credential for user '" + c.name +
+                             "'; remove --add-scram/--add-scram-file or change the credential with "
+                             "AlterUserScramCredentials");
+  }
+  if (!bootstrap_credentials_.empty()) {
+    spdlog::info("event=bootstrap_credentials_present count={}", bootstrap_credentials_.size());
+  }
+}
+
 void BrokerApp::start_admin_http() {
   admin_ctx_ = std::make_unique<admin_http::AdminContext>(config_, metrics_, readiness_, node_id_);
   admin_http::register_routes(admin_router_, *admin_ctx_);
@@ -205,7 +223,11 @@ void BrokerApp::start() {
   controller_options.default_num_partitions = config_.get_int("num.partitions");
   controller_options.default_replication_factor =
       static_cast<int16_t>(config_.get_int("default.replication.factor"));
+  for (const auto& c : bootstrap_credentials_) {
+    quorum_options.bootstrap_records.push_back(security::bootstrap_record(c));
+  }
   controller_ = cluster::start_controller(quorum_options, controller_options);
+  check_bootstrap_credentials(quorum_options.data_dir);
 
   std::promise<int16_t> registered;
   controller_->register_broker(
@@ -230,6 +252,10 @@ void BrokerApp::start() {
   publisher_->subscribe("partitions", [this](const cluster::MetadataImage& image) {
     partitions_->apply_image(image);
   });
+  // Credentials first among the subscribers' readers: SASL lookups come from network threads.
+  credentials_.update(*initial_image);
+  publisher_->subscribe(
+      "credentials", [this](const cluster::MetadataImage& image) { credentials_.update(image); });
   publisher_->start(initial_image);
   topics_ = std::make_unique<server::TopicService>(*controller_, *publisher_, config_);
   services_ = std::make_unique<server::Services>(
@@ -248,6 +274,9 @@ void BrokerApp::start() {
   services_->producer_ids = producer_ids_.get();
   configs_ = std::make_unique<server::ConfigService>(*controller_, *publisher_, config_, node_id_);
   services_->configs = configs_.get();
+  users_ = std::make_unique<server::UserService>(*controller_, *publisher_);
+  services_->users = users_.get();
+  services_->credentials = &credentials_;
   produce_ = std::make_unique<server::ProduceService>(*topics_, *partitions_);
   services_->produce = produce_.get();
   register_service_metrics();
@@ -278,6 +307,7 @@ void BrokerApp::start() {
   process_metrics_->set_cluster_id(cluster_id);
   admin_ctx_->topics = topics_.get();
   admin_ctx_->configs = configs_.get();
+  admin_ctx_->users = users_.get();
   admin_ctx_->partitions = partitions_.get();
   admin_ctx_->groups = groups_.get();
   admin_ctx_->produce = produce_.get();

@@ -20,6 +20,8 @@
 #include "metrics/kafka_metrics.h"
 #include "metrics/metrics_registry.h"
 #include "metrics/process_metrics.h"
+#include "security/sasl/bootstrap_credentials.h"
+#include "security/sasl/image_credential_store.h"
 #include "server/config_service.h"
 #include "server/dynamic_broker_config.h"
 #include "server/group/group_coordinator.h"
@@ -28,6 +30,7 @@
 #include "server/produce_service.h"
 #include "server/producer_id_allocator.h"
 #include "server/topic_service.h"
+#include "server/user_service.h"
 #include "storage/log_cleaner.h"
 #include "storage/log_manager.h"
 
@@ -43,7 +46,15 @@ class BrokerApp {
   void start();
   void stop();
 
+  // --add-scram: written with the cluster id when the metadata log is formatted; on a formatted
+  // log start() fails unless each is already there exactly (see docs/security.md).
+  void set_bootstrap_credentials(std::vector<security::BootstrapCredential> credentials) {
+    bootstrap_credentials_ = std::move(credentials);
+  }
+
  private:
+  // Refuses --add-scram credentials the (already formatted) metadata log does not hold.
+  void check_bootstrap_credentials(const std::filesystem::path& metadata_dir) const;
   // The admin HTTP server starts first so /v1/status/ready and /metrics answer during recovery.
   void start_admin_http();
   void run_housekeeping();
@@ -77,6 +88,9 @@ class BrokerApp {
   std::unique_ptr<server::ProducerIdAllocator> producer_ids_;
   std::unique_ptr<server::ConfigService> configs_;
   std::unique_ptr<server::ProduceService> produce_;
+  std::vector<security::BootstrapCredential> bootstrap_credentials_;
+  security::ImageCredentialStore credentials_;
+  std::unique_ptr<server::UserService> users_;
   std::unique_ptr<storage::LogCleaner> cleaner_;
   std::unique_ptr<server::DynamicBrokerConfig> dynamic_;
   server::ServerStats stats_;

@@ -36,6 +36,8 @@ class ImageBuilder {
   void apply_record(const RemoveTopicRecord& r);
   void apply_record(const ConfigRecord& r);
   void apply_record(const ProducerIdsRecord& r);
+  void apply_record(const UserScramCredentialRecord& r);
+  void apply_record(const RemoveUserScramCredentialRecord& r);
 
   MetadataImage image_;
   // Topics copied in this batch: safe to mutate because no reader has seen them yet.

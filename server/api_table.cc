@@ -35,6 +35,8 @@ const std::vector<ApiEntry>& supported_apis() {
       {32, 0, 4, handle_describe_configs},
       {33, 0, 2, handle_alter_configs},
       {44, 0, 1, handle_incremental_alter_configs},
+      {50, 0, 0, handle_describe_user_scram_credentials},
+      {51, 0, 0, handle_alter_user_scram_credentials},
   };
   return apis;
 }

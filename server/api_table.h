@@ -48,6 +48,8 @@ asio::awaitable<void> handle_describe_log_dirs(RequestContext& ctx);
 asio::awaitable<void> handle_describe_configs(RequestContext& ctx);
 asio::awaitable<void> handle_alter_configs(RequestContext& ctx);
 asio::awaitable<void> handle_incremental_alter_configs(RequestContext& ctx);
+asio::awaitable<void> handle_describe_user_scram_credentials(RequestContext& ctx);
+asio::awaitable<void> handle_alter_user_scram_credentials(RequestContext& ctx);
 
 // Fills the api_keys of an ApiVersions response from the table above.
 void list_supported_apis(protocol::ApiVersionsResponse& response);

@@ -14,6 +14,7 @@
 #include "protocol/writer.h"
 #include "security/audit_log.h"
 #include "security/authorizer.h"
+#include "security/sasl/credential_store.h"
 #include "security/session.h"
 #include "server/partition_manager.h"
 #include "server/topic_service.h"
@@ -43,6 +44,7 @@ class ProducerIdAllocator;
 class ResponseFileRegions;
 class ConfigService;
 class ProduceService;
+class UserService;
 
 struct Services {
   const config::BrokerConfig& config;
@@ -66,6 +68,11 @@ struct Services {
   const security::Authorizer* authorizer = nullptr;
   // audit.log.file; always set by the composition root (a disabled log records nothing).
   security::AuditLog* audit = nullptr;
+  // Salted SCRAM credentials of the published metadata image, for the SASL mechanisms; null until
+  // the composition root wires it.
+  const security::CredentialStore* credentials = nullptr;
+  // Describe/Alter user SCRAM credentials; set by the composition root before serving.
+  UserService* users = nullptr;
 };
 
 struct RequestContext {
