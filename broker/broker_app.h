@@ -13,6 +13,7 @@
 #include "admin-http/http_server.h"
 #include "admin-http/readiness.h"
 #include "admin-http/router.h"
+#include "broker/tls_listeners.h"
 #include "cluster/controller.h"
 #include "cluster/metadata_publisher.h"
 #include "cluster/quorum/metadata_quorum.h"
@@ -42,6 +43,8 @@ class BrokerApp {
   // Throws std::runtime_error with a message an operator can act on.
   void start();
   void stop();
+  // SIGHUP: rebuilds the TLS listeners' contexts from their files (new connections get them).
+  void reload_tls();
 
  private:
   // The admin HTTP server starts first so /v1/status/ready and /metrics answer during recovery.
@@ -81,6 +84,7 @@ class BrokerApp {
   std::unique_ptr<server::DynamicBrokerConfig> dynamic_;
   server::ServerStats stats_;
   std::unique_ptr<server::Services> services_;
+  std::unique_ptr<TlsListeners> tls_;
   std::unique_ptr<server::KafkaServer> kafka_;
 
   std::thread housekeeping_;
