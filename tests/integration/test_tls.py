@@ -16,7 +16,7 @@ import time
 import urllib.request
 
 import pytest
-from samsa_fixture import Broker, BrokerError, wait_until
+from samsa_fixture import BrokerError, RawClient, frame, request_header_v1, wait_until
 from tls_certs import Pki, server_serial
 
 JS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js")
@@ -269,3 +269,25 @@ def test_certificate_expiry_metric(broker_factory, pki):
     assert m, metrics[:2000]
     assert abs(float(m.group(1)) - pki.not_after(pki.server + ".pem")) < 1
 
+
+
+def test_sasl_ssl_listener_runs_tls_and_leaves_the_principal_to_sasl(broker_factory, pki):
+    b = broker_factory({"ssl.keystore.location": pki.keystore_pem(pki.server)}, start=False)
+    b.overrides["listeners"] = f"SASL_SSL://127.0.0.1:{b.port}"
+    b.start()
+    ctx = ssl.create_default_context(cafile=pki.path("ca.pem"))
+    c = RawClient("127.0.0.1", b.port)
+    c.sock = ctx.wrap_socket(c.sock, server_hostname="127.0.0.1")
+    error, apis = c.api_versions()  # allowed before SASL, answered over TLS
+    assert error == 0 and 18 in apis
+    # Any other request before SASL authentication closes the connection.
+    c.send_raw(frame(request_header_v1(3, 1, 99) + struct.pack(">i", -1)))
+    c.sock.settimeout(10)
+    try:
+        assert c.sock.recv(100) == b""
+    except (ssl.SSLError, ConnectionResetError):
+        pass
+    c.close()
+    # TLS authenticated nobody here: the certificate does not decide a SASL_SSL principal.
+    assert "event=authentication" not in b.log_text()
+    assert server_serial(b.port, pki.path("ca.pem")) == "51"
