@@ -164,12 +164,15 @@ void BrokerApp::start() {
   audit_ = std::make_unique<security::AuditLog>(security::AuditLogOptions{
       config_.get_string("audit.log.file"), config_.get_long("audit.log.max.bytes"),
       config_.get_int("audit.log.max.files"), config_.get_bool("audit.log.stderr")});
+  // Key and trust stores are read first, so a bad file or password fails fast.
+  tls_ = std::make_unique<TlsListeners>(config_, metrics_);
   readiness_.set_starting("starting the admin HTTP server");
   start_admin_http();
   const std::string cluster_id = resolve_cluster_id();
   const auto listeners = config_.listeners();
   for (const auto& l : listeners) {
-    if (l.security_protocol != "PLAINTEXT") {
+    if (l.security_protocol != "PLAINTEXT" && l.security_protocol != "SSL" &&
+        l.security_protocol != "SASL_SSL") {
       throw std::runtime_error("listeners: security protocol " + l.security_protocol + " of " +
                                l.name + " is not supported yet (only PLAINTEXT)");
     }
@@ -286,7 +289,8 @@ void BrokerApp::start() {
   std::vector<server::ListenerSpec> specs;
   for (const auto& l : listeners) {
     specs.push_back({l.name, l.host, l.port, "listeners",
-                     *security::parse_security_protocol(l.security_protocol)});
+                     *security::parse_security_protocol(l.security_protocol),
+                     tls_->provider(l.name)});
   }
   const auto view = server::effective_config(config_, *controller_->image(), node_id_);
   server::NetworkSettings network;
@@ -299,6 +303,7 @@ void BrokerApp::start() {
   network.limits = connection_limits(view);
   kafka_ = std::make_unique<server::KafkaServer>(*services_, specs, network);
   kafka_->start();
+  tls_->start();
   watch_dynamic_configs();
   housekeeping_ = std::thread([this] { run_housekeeping(); });
   started_ = true;
@@ -414,6 +419,10 @@ void BrokerApp::watch_dynamic_configs() {
   dynamic_->apply_image(*publisher_->latest());
 }
 
+void BrokerApp::reload_tls() {
+  if (tls_) tls_->reload();
+}
+
 void BrokerApp::stop() {
   // Routes call into the services below; stop serving HTTP before any of them goes away.
   readiness_.set_stopping();
@@ -434,6 +443,7 @@ void BrokerApp::stop() {
   // the partitions shut down. Requests still waiting for an image are answered now.
   publisher_->stop();
   kafka_->stop();
+  tls_.reset();
   partitions_->shutdown();
   controller_->stop();
   controller_.reset();

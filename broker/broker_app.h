@@ -13,6 +13,7 @@
 #include "admin-http/http_server.h"
 #include "admin-http/readiness.h"
 #include "admin-http/router.h"
+#include "broker/tls_listeners.h"
 #include "cluster/controller.h"
 #include "cluster/metadata_publisher.h"
 #include "cluster/quorum/metadata_quorum.h"
@@ -45,6 +46,8 @@ class BrokerApp {
   // Throws std::runtime_error with a message an operator can act on.
   void start();
   void stop();
+  // SIGHUP: rebuilds the TLS listeners' contexts from their files (new connections get them).
+  void reload_tls();
 
   // --add-scram: written with the cluster id when the metadata log is formatted; on a formatted
   // log start() fails unless each is already there exactly (see docs/security.md).
@@ -96,6 +99,7 @@ class BrokerApp {
   server::ServerStats stats_;
   std::unique_ptr<security::AuditLog> audit_;
   std::unique_ptr<server::Services> services_;
+  std::unique_ptr<TlsListeners> tls_;
   std::unique_ptr<server::KafkaServer> kafka_;
 
   std::thread housekeeping_;

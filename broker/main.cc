@@ -1,5 +1,5 @@
 // samsa-broker: parses the command line and configuration, then runs the broker until
-// SIGINT/SIGTERM.
+// SIGINT/SIGTERM (SIGHUP reloads TLS certificates).
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -112,8 +113,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   int signal = 0;
-  sigwait(&signals, &signal);
-  spdlog::info("event=signal_received signal={}", signal);
+  for (;;) {
+    sigwait(&signals, &signal);
+    spdlog::info("event=signal_received signal={}", signal);
+    if (signal != SIGHUP) break;
+    broker.reload_tls();  // SIGHUP: reload TLS certificates, keep running
+  }
   broker.stop();
   spdlog::shutdown();
   return 0;
