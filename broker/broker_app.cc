@@ -12,6 +12,7 @@
 #include "protocol/messages/api_registry.h"
 #include "server/api_table.h"
 #include "server/metrics_sources.h"
+#include "server/sasl_setup.h"
 
 namespace samsa::broker {
 namespace {
@@ -147,11 +148,15 @@ void BrokerApp::start() {
   const std::string cluster_id = resolve_cluster_id();
   const auto listeners = config_.listeners();
   for (const auto& l : listeners) {
-    if (l.security_protocol != "PLAINTEXT") {
+    if (l.security_protocol != "PLAINTEXT" && l.security_protocol != "SASL_PLAINTEXT") {
       throw std::runtime_error("listeners: security protocol " + l.security_protocol + " of " +
-                               l.name + " is not supported yet (only PLAINTEXT)");
+                               l.name + " is not supported yet (only PLAINTEXT, SASL_PLAINTEXT)");
     }
   }
+  // Before anything starts: a SASL listener whose mechanisms or JAAS users we cannot serve stops
+  // startup. SCRAM credentials come from the credential store once it is wired (until then SCRAM
+  // finds no users).
+  sasl_ = server::make_sasl_factory(config_, listeners, nullptr);
   const auto advertised = config_.advertised_listeners();
   const std::string advertised_host =
       advertised.front().host.empty() || advertised.front().host == "0.0.0.0"
@@ -245,6 +250,7 @@ void BrokerApp::start() {
   services_->configs = configs_.get();
   produce_ = std::make_unique<server::ProduceService>(*topics_, *partitions_);
   services_->produce = produce_.get();
+  services_->sasl = sasl_.get();
   register_service_metrics();
   if (config_.get_bool("log.cleaner.enable")) start_cleaner();
 
@@ -263,6 +269,7 @@ void BrokerApp::start() {
   network.idle_timeout = std::chrono::milliseconds(config_.get_long("connections.max.idle.ms"));
   network.request_timeout = std::chrono::milliseconds(config_.get_int("request.timeout.ms"));
   network.limits = connection_limits(view);
+  network.sasl = server::sasl_settings(config_);
   kafka_ = std::make_unique<server::KafkaServer>(*services_, specs, network);
   kafka_->start();
   watch_dynamic_configs();

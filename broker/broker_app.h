@@ -81,6 +81,7 @@ class BrokerApp {
   std::unique_ptr<server::DynamicBrokerConfig> dynamic_;
   server::ServerStats stats_;
   std::unique_ptr<server::Services> services_;
+  std::unique_ptr<security::SaslServerFactory> sasl_;  // destroyed after kafka_, which uses it
   std::unique_ptr<server::KafkaServer> kafka_;
 
   std::thread housekeeping_;

@@ -22,6 +22,7 @@
 #include "server/network/frame_buffer.h"
 #include "server/request_context.h"
 #include "server/response_regions.h"
+#include "server/sasl_auth.h"
 
 namespace samsa::server {
 
@@ -31,6 +32,7 @@ struct ConnectionSettings {
   std::chrono::milliseconds request_timeout{30000};  // request.timeout.ms; <= 0: never
   network::AsyncSemaphore* request_bytes = nullptr;  // queued.max.request.bytes; may be null
   network::AsyncSemaphore* request_slots = nullptr;  // queued.max.requests; may be null
+  SaslSettings sasl;                                 // used on SASL listeners only
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -51,6 +53,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Returns false when the connection must be closed.
   asio::awaitable<bool> handle_frame(std::vector<uint8_t>& out);
+  // One raw SASL token (after SaslHandshake v0): a bare length-prefixed frame each way, as
+  // Kafka's SaslServerAuthenticator. Returns false when the connection must be closed.
+  asio::awaitable<bool> handle_raw_token(int32_t size);
+  // Waits connection.failed.authentication.delay.ms (Kafka delays a failed authentication's
+  // answer so a client cannot retry passwords quickly).
+  asio::awaitable<void> failed_authentication_delay();
+  // Why the watchdog must close the connection for SASL reasons now (nullptr: it need not).
+  const char* sasl_expiry_reason(std::chrono::steady_clock::time_point now) const;
   // Reads the 4-byte size prefix; the request clock starts with its first byte.
   asio::awaitable<int32_t> read_size();
   asio::awaitable<void> read_body(size_t size);
@@ -84,6 +94,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // stream is plain TCP. A TLS connection must set this false, and fetches then copy the bytes.
   const bool zero_copy_records_ = true;
   ResponseFileRegions file_regions_;  // of the response being built and sent
+  SaslConnectionState sasl_;
+  bool close_after_write_ = false;  // the response just built is the connection's last
+  const std::chrono::steady_clock::time_point connected_at_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace samsa::server
