@@ -261,6 +261,15 @@ def kafka_python_conf(b, user, password):
 def test_kafka_python_raw_v0_tokens_produce_and_group_consume(b):
     # kafka-python 2.0.2 sends SaslHandshake v0 and then the PLAIN token as a bare frame.
     from kafka import KafkaConsumer, KafkaProducer
+
+    def sasl_requests():
+        text = metrics_text(b)
+        return (metric_value(text, "kafka_network_requestmetrics_requests_total",
+                             request="SaslHandshake", version="0") or 0,
+                metric_value(text, "kafka_network_requestmetrics_requests_total",
+                             request="SaslAuthenticate") or 0)
+
+    handshakes_v0, authenticates = sasl_requests()
     p = KafkaProducer(**kafka_python_conf(b, "alice", "alice-secret"))
     for i in range(100):
         p.send("kp-sasl", key=b"k", value=f"v{i}".encode())
@@ -271,6 +280,9 @@ def test_kafka_python_raw_v0_tokens_produce_and_group_consume(b):
     values = [m.value.decode() for m in c]
     c.close()
     assert values == [f"v{i}" for i in range(100)]
+    # It really took the v0 path: handshakes v0, and no SaslAuthenticate requests.
+    now_v0, now_auth = sasl_requests()
+    assert now_v0 > handshakes_v0 and now_auth == authenticates
 
 
 def test_kafka_python_wrong_password_fails(b):
