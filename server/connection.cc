@@ -328,6 +328,13 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& out) {
     reject("request before SASL authentication", api_key, api_version);
     co_return false;
   }
+  if (!session_.authenticated && sasl_.stage == SaslConnectionState::Stage::kAuthenticate &&
+      api_key != kSaslAuthenticateKey && api_key != kSaslHandshakeKey) {
+    // After SaslHandshake v1 Kafka accepts only SaslAuthenticate until the exchange ends (a
+    // second SaslHandshake is answered ILLEGAL_SASL_STATE by its handler, then closed).
+    reject("request other than SaslAuthenticate during the SASL exchange", api_key, api_version);
+    co_return false;
+  }
   if (session_.expiry && std::chrono::steady_clock::now() >= *session_.expiry &&
       api_key != kSaslHandshakeKey && api_key != kSaslAuthenticateKey) {
     // KIP-368: an expired session may only re-authenticate.

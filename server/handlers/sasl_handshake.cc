@@ -38,16 +38,23 @@ asio::awaitable<void> handle_sasl_handshake(RequestContext& ctx) {
     response.encode(ctx.response, ctx.version());
     // Mid-exchange or before authentication this is a protocol violation (closed, as Kafka does);
     // on an authenticated connection that cannot re-authenticate it is only refused.
-    if (!ctx.session.authenticated || state->stage == Stage::kAuthenticate)
+    // A re-authentication that changes mechanism fails, as in Kafka, and so closes too.
+    const bool mechanism_change = reauth && ctx.version() >= 1 &&
+                                  state->authenticate_version >= 1 &&
+                                  request.mechanism != ctx.session.sasl_mechanism;
+    if (!ctx.session.authenticated || state->stage == Stage::kAuthenticate || mechanism_change)
       ctx.close_after_response = true;
     co_return;
   }
   auto server = factory->create(ctx.session.listener, request.mechanism);
   if (server == nullptr) {
-    spdlog::warn(
-        "event=authentication result=failure reason=\"unsupported mechanism\" mechanism=\"{}\" "
-        "listener={} peer={}",
-        request.mechanism, ctx.session.listener, ctx.peer);
+    // The name is the client's: kept out of metric labels, and only printable ASCII is logged.
+    std::string shown;
+    for (char c : request.mechanism.substr(0, 64))
+      shown += (c >= 0x21 && c <= 0x7E && c != '"' && c != '\\') ? c : '?';
+    state->mechanism = "unsupported";
+    report_authentication(ctx.services, ctx.session, *state, ctx.peer, false, "",
+                          "mechanism " + shown + " is not enabled on this listener");
     response.error_code = static_cast<int16_t>(protocol::ErrorCode::kUnsupportedSaslMechanism);
     response.encode(ctx.response, ctx.version());
     ctx.close_after_response = true;

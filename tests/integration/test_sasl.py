@@ -9,12 +9,12 @@ user is unknown; the lead's merge adds the success path)."""
 import base64
 import hashlib
 import hmac
+import http.client
 import os
 import shutil
 import struct
 import subprocess
 import time
-import urllib.request
 
 import pytest
 from samsa_fixture import (Broker, BrokerError, RawClient, Reader, encode_string, frame,
@@ -111,8 +111,17 @@ class ScramClient:
 
 
 def metrics_text(b):
-    with urllib.request.urlopen(b.admin_url + "/metrics", timeout=10) as r:
+    # A keep-alive request, read to the end before we close: the admin server closes with
+    # linger_timeout_ms=0 (an RST that can cut a large body short) when the client asks for
+    # Connection: close, as urllib does.
+    c = http.client.HTTPConnection(b.host, b.admin_port, timeout=10)
+    try:
+        c.request("GET", "/metrics")
+        r = c.getresponse()
+        assert r.status == 200, r.status
         return r.read().decode()
+    finally:
+        c.close()
 
 
 def metric_value(text, name, **labels):
@@ -337,10 +346,19 @@ def test_non_sasl_request_before_authentication_closes(b):
     with RawClient(b.host, b.port) as c:
         c.send_raw(frame(request_header_v1(API_METADATA, 1, 1) + struct.pack(">i", -1)))
         assert c.is_closed_by_peer()
-    # Also after the handshake, before the token.
+    # Also after the handshake, before the token; there not even ApiVersions is accepted.
     with RawClient(b.host, b.port) as c:
         assert handshake(c, "PLAIN")[0] == 0
         c.send_raw(frame(request_header_v1(API_METADATA, 1, 2) + struct.pack(">i", -1)))
+        assert c.is_closed_by_peer()
+    with RawClient(b.host, b.port) as c:
+        assert handshake(c, "PLAIN")[0] == 0
+        c.send_raw(frame(request_header_v1(18, 0, 2)))
+        assert c.is_closed_by_peer()
+    # A second handshake in the middle of an exchange.
+    with RawClient(b.host, b.port) as c:
+        assert handshake(c, "PLAIN")[0] == 0
+        assert handshake(c, "PLAIN")[0] == ERR_ILLEGAL_SASL_STATE
         assert c.is_closed_by_peer()
 
 
@@ -452,7 +470,14 @@ def test_failure_metrics(b):
     with RawClient(b.host, b.port) as c:
         assert handshake(c, "PLAIN")[0] == 0
         authenticate(c, plain_token("alice", "nope"))
+    with RawClient(b.host, b.port) as c:
+        assert handshake(c, "NO\nSUCH")[0] == ERR_UNSUPPORTED_SASL_MECHANISM
+        assert c.is_closed_by_peer()
     text = metrics_text(b)
+    # The client's mechanism name never becomes a label value, nor a raw line in the log.
+    assert metric_value(text, "samsa_sasl_authentication_failures_total", listener=LISTENER,
+                        mechanism="unsupported") >= 1
+    assert "NO\nSUCH" not in b.log_text() and "NO?SUCH" in b.log_text()
     assert metric_value(text, "samsa_sasl_authentication_failures_total", listener=LISTENER,
                         mechanism="PLAIN") >= 1
     assert metric_value(text, "kafka_server_socket_server_metrics_failed_authentication_total",
@@ -489,6 +514,10 @@ def test_reauthentication_and_session_expiry(sasl_factory):
         assert handshake(c, "PLAIN")[0] == 0
         err, msg, _, _ = authenticate(c, plain_token("admin", "admin-secret"))
         assert err == ERR_SASL_AUTHENTICATION_FAILED and "principal" in msg
+    with RawClient(br.host, br.port) as c:
+        login_plain(c)
+        assert handshake(c, "SCRAM-SHA-256")[0] == ERR_ILLEGAL_SASL_STATE
+        assert c.is_closed_by_peer()
     with RawClient(br.host, br.port) as c:
         login_plain(c)
         assert c.is_closed_by_peer(timeout=5)  # no re-authentication: closed at expiry
