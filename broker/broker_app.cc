@@ -235,10 +235,15 @@ void BrokerApp::start() {
   controller_ = cluster::start_controller(quorum_options, controller_options);
   check_bootstrap_credentials(quorum_options.data_dir);
 
+  cluster::BrokerRegistration registration{node_id_, advertised_host, advertised.front().port,
+                                           std::nullopt};
+  for (const auto& a : advertised) {
+    const std::string host = a.host.empty() || a.host == "0.0.0.0" ? "localhost" : a.host;
+    registration.endpoints.push_back({a.name, host, a.port});
+  }
   std::promise<int16_t> registered;
-  controller_->register_broker(
-      cluster::BrokerRegistration{node_id_, advertised_host, advertised.front().port, std::nullopt},
-      [&registered](int16_t error) { registered.set_value(error); });
+  controller_->register_broker(registration,
+                               [&registered](int16_t error) { registered.set_value(error); });
   if (int16_t error = registered.get_future().get(); error != 0) {
     throw std::runtime_error("broker registration failed with Kafka error " +
                              std::to_string(error));

@@ -2,6 +2,15 @@
 
 namespace samsa::cluster {
 
+std::optional<std::pair<std::string, int32_t>> BrokerRegistration::address_for(
+    std::string_view listener) const {
+  if (endpoints.empty()) return std::pair{host, port};
+  for (const auto& e : endpoints) {
+    if (e.listener == listener) return std::pair{e.host, e.port};
+  }
+  return std::nullopt;
+}
+
 const BrokerRegistration* MetadataImage::broker(int32_t id) const {
   auto it = brokers_.find(id);
   return it == brokers_.end() ? nullptr : &it->second;

@@ -19,13 +19,30 @@ using Uuid = std::array<uint8_t, 16>;
 inline constexpr int8_t kResourceTopic = 2;
 inline constexpr int8_t kResourceBroker = 4;
 
+// One advertised listener of a broker, as KRaft's BrokerEndpoint.
+struct BrokerEndpoint {
+  std::string listener;  // upper-case listener name
+  std::string host;
+  int32_t port = 0;
+  bool operator==(const BrokerEndpoint&) const = default;
+};
+
 struct BrokerRegistration {
   int32_t id = -1;
+  // The first advertised listener (what registrations written before endpoints carried).
   std::string host;
   int32_t port = 0;
   std::optional<std::string> rack;
   bool fenced = false;
+  // Every advertised listener. Clients are told the address of the listener they asked on, as
+  // Kafka does, so an SSL client is never sent to the PLAINTEXT port.
+  std::vector<BrokerEndpoint> endpoints;
   bool operator==(const BrokerRegistration&) const = default;
+
+  // The address to give a client connected to `listener`: that listener's endpoint; host/port
+  // for registrations without endpoints; nullopt when the broker does not have the listener
+  // (Kafka then leaves the broker out).
+  std::optional<std::pair<std::string, int32_t>> address_for(std::string_view listener) const;
 };
 
 struct PartitionState {

@@ -28,6 +28,8 @@ enum RecordType : uint8_t {
   // SCRAM credentials take 40-41 so that other record families added at the same time (ACLs)
   // can take the next free ids without a clash.
   kUserScramCredential = 40,
+  // RegisterBroker with every advertised listener; kRegisterBroker records are still read.
+  kRegisterBrokerEndpoints = 50,
   kRemoveUserScramCredential = 41,
 };
 
@@ -182,7 +184,13 @@ uint8_t write_body(Writer& w, const MetadataRecord& rec) {
       w.i32(r.broker.port);
       w.opt_str(r.broker.rack);
       w.boolean(r.broker.fenced);
-      return kRegisterBroker;
+      w.u32(static_cast<uint32_t>(r.broker.endpoints.size()));
+      for (const auto& e : r.broker.endpoints) {
+        w.str(e.listener);
+        w.str(e.host);
+        w.i32(e.port);
+      }
+      return kRegisterBrokerEndpoints;
     }
     uint8_t operator()(const BrokerFenceRecord& r) {
       w.i32(r.broker_id);
@@ -262,13 +270,27 @@ MetadataRecord read_body(uint8_t type, Reader& r) {
       l.term = r.i64();
       return l;
     }
-    case kRegisterBroker: {
+    case kRegisterBroker:
+    case kRegisterBrokerEndpoints: {
       RegisterBrokerRecord b;
       b.broker.id = r.i32();
       b.broker.host = r.str();
       b.broker.port = r.i32();
       b.broker.rack = r.opt_str();
       b.broker.fenced = r.boolean();
+      if (type == kRegisterBrokerEndpoints) {
+        const uint32_t n = r.u32();
+        // Each endpoint takes at least 12 bytes (two string lengths and a port).
+        if (n > kMaxEndpoints || n > r.remaining() / 12)
+          throw DecodeError("endpoint count out of bounds");
+        for (uint32_t i = 0; i < n; ++i) {
+          BrokerEndpoint e;
+          e.listener = r.str();
+          e.host = r.str();
+          e.port = r.i32();
+          b.broker.endpoints.push_back(std::move(e));
+        }
+      }
       return b;
     }
     case kBrokerFence: {

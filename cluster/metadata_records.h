@@ -88,6 +88,8 @@ using MetadataRecord =
 // Decoding limits: anything larger is treated as corrupt.
 inline constexpr size_t kMaxStringBytes = 1 << 20;
 inline constexpr size_t kMaxReplicas = 1024;
+// Advertised listeners per broker registration.
+inline constexpr size_t kMaxEndpoints = 64;
 inline constexpr size_t kMaxBatchRecords = 10'000'000;
 
 std::string encode_batch(const std::vector<MetadataRecord>& records);

@@ -166,7 +166,8 @@ int32_t GroupCoordinator::num_partitions() const {
   return config_.get_int("offsets.topic.num.partitions");
 }
 
-CoordinatorLocation GroupCoordinator::locate(const std::string& group_id) {
+CoordinatorLocation GroupCoordinator::locate(const std::string& group_id,
+                                             std::string_view listener) {
   CoordinatorLocation out;
   auto image = topics_.image();
   const auto* topic = image->topic(kOffsetsTopic);
@@ -199,13 +200,14 @@ CoordinatorLocation GroupCoordinator::locate(const std::string& group_id) {
   const int32_t p = partition_for_group(group_id, static_cast<int32_t>(topic->partitions.size()));
   const int32_t leader = topic->partitions[p].leader;
   const auto* broker = leader >= 0 ? image->broker(leader) : nullptr;
-  if (broker == nullptr || broker->fenced) {
+  const auto address = broker != nullptr ? broker->address_for(listener) : std::nullopt;
+  if (broker == nullptr || broker->fenced || !address) {
     out.error = code(ErrorCode::kCoordinatorNotAvailable);
     return out;
   }
   out.node_id = broker->id;
-  out.host = broker->host;
-  out.port = broker->port;
+  out.host = address->first;
+  out.port = address->second;
   return out;
 }
 

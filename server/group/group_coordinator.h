@@ -119,7 +119,8 @@ class GroupCoordinator {
 
   // FindCoordinator: creates __consumer_offsets on first use (answering COORDINATOR_NOT_AVAILABLE
   // until it exists, as Kafka does). Thread-safe and non-blocking.
-  CoordinatorLocation locate(const std::string& group_id);
+  // The coordinator's address is the one of `listener` (the connection's), as Kafka answers.
+  CoordinatorLocation locate(const std::string& group_id, std::string_view listener);
 
   void join_group(std::string group_id, JoinParams params, std::function<void(JoinResult)> done);
   void sync_group(std::string group_id, SyncParams params, std::function<void(SyncResult)> done);

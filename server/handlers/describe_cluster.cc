@@ -14,10 +14,12 @@ asio::awaitable<void> handle_describe_cluster(RequestContext& ctx) {
   response.controller_id = image->controller_id();
   for (const auto& [id, broker] : image->brokers()) {
     if (broker.fenced) continue;
+    const auto address = broker.address_for(ctx.session.listener);
+    if (!address) continue;
     protocol::DescribeClusterResponse::DescribeClusterBroker b;
     b.broker_id = id;
-    b.host = broker.host;
-    b.port = broker.port;
+    b.host = address->first;
+    b.port = address->second;
     b.rack = broker.rack;
     response.brokers.push_back(std::move(b));
   }

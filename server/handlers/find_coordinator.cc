@@ -12,9 +12,10 @@ using protocol::ErrorCode;
 constexpr int8_t kGroupKeyType = 0;
 constexpr int8_t kTransactionKeyType = 1;
 
-group::CoordinatorLocation locate(Services& services, const std::string& key, int8_t key_type) {
+group::CoordinatorLocation locate(Services& services, const std::string& key, int8_t key_type,
+                                  std::string_view listener) {
   group::CoordinatorLocation out;
-  if (key_type == kGroupKeyType) return services.groups->locate(key);
+  if (key_type == kGroupKeyType) return services.groups->locate(key, listener);
   // Transactions have no coordinator yet; INVALID_REQUEST for unknown key types, as Kafka.
   out.error =
       static_cast<int16_t>(key_type == kTransactionKeyType ? ErrorCode::kCoordinatorNotAvailable
@@ -34,7 +35,7 @@ asio::awaitable<void> handle_find_coordinator(RequestContext& ctx) {
   request.decode(ctx.body, ctx.version());
   protocol::FindCoordinatorResponse response;
   if (ctx.version() < 4) {
-    auto where = locate(ctx.services, request.key, request.key_type);
+    auto where = locate(ctx.services, request.key, request.key_type, ctx.session.listener);
     response.error_code = where.error;
     response.error_message = message_for(where.error);
     response.node_id = where.node_id;
@@ -42,7 +43,7 @@ asio::awaitable<void> handle_find_coordinator(RequestContext& ctx) {
     response.port = where.port;
   } else {
     for (const auto& key : request.coordinator_keys) {
-      auto where = locate(ctx.services, key, request.key_type);
+      auto where = locate(ctx.services, key, request.key_type, ctx.session.listener);
       protocol::FindCoordinatorResponse::Coordinator c;
       c.key = key;
       c.error_code = where.error;

@@ -79,10 +79,12 @@ asio::awaitable<void> handle_metadata(RequestContext& ctx) {
   Response response;
   for (const auto& [id, broker] : image->brokers()) {
     if (broker.fenced) continue;
+    const auto address = broker.address_for(ctx.session.listener);
+    if (!address) continue;
     Response::MetadataResponseBroker b;
     b.node_id = id;
-    b.host = broker.host;
-    b.port = broker.port;
+    b.host = address->first;
+    b.port = address->second;
     b.rack = broker.rack;
     response.brokers.push_back(std::move(b));
   }

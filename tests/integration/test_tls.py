@@ -272,7 +272,11 @@ def test_certificate_expiry_metric(broker_factory, pki):
 
 
 def test_sasl_ssl_listener_runs_tls_and_leaves_the_principal_to_sasl(broker_factory, pki):
-    b = broker_factory({"ssl.keystore.location": pki.keystore_pem(pki.server)}, start=False)
+    b = broker_factory({"ssl.keystore.location": pki.keystore_pem(pki.server),
+                        "sasl.enabled.mechanisms": "PLAIN",
+                        "listener.name.sasl_ssl.plain.sasl.jaas.config":
+                            'org.apache.kafka.common.security.plain.PlainLoginModule required '
+                            'user_alice="alice-secret";'}, start=False)
     b.overrides["listeners"] = f"SASL_SSL://127.0.0.1:{b.port}"
     b.start()
     ctx = ssl.create_default_context(cafile=pki.path("ca.pem"))

@@ -1,12 +1,14 @@
 'use strict'
 // SASL/PLAIN with kafkajs: `ok` produces N records and consumes them back in a consumer group;
 // `fail` expects the connection to be refused with an authentication error.
-// usage: node sasl.js <bootstrap> <topic> <user> <password> ok|fail
+// usage: node sasl.js <bootstrap> <topic> <user> <password> ok|fail [mechanism [ssl-ca-file]]
+// (mechanism: plain, scram-sha-256 or scram-sha-512; with a CA file the connection is SASL_SSL)
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 const assert = require('node:assert/strict')
 const { Kafka, logLevel } = require('kafkajs')
 
-const [bootstrap, topic, username, password, mode] = process.argv.slice(2)
+const [bootstrap, topic, username, password, mode, mechanism = 'plain', caFile] =
+  process.argv.slice(2)
 const N = 200
 
 async function main() {
@@ -17,7 +19,8 @@ async function main() {
     connectionTimeout: 5000,
     requestTimeout: 30000,
     retry: { retries: mode === 'ok' ? 5 : 0, initialRetryTime: 200 },
-    sasl: { mechanism: 'plain', username, password },
+    sasl: { mechanism, username, password },
+    ssl: caFile ? { ca: [require('node:fs').readFileSync(caFile, 'utf8')] } : undefined,
   })
   const admin = kafka.admin()
   if (mode === 'fail') {

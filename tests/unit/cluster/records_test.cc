@@ -26,7 +26,12 @@ std::vector<MetadataRecord> every_record_type() {
       FeatureLevelRecord{"metadata.version", 7},
       LeaderChangeRecord{3, 42},
       RegisterBrokerRecord{{1, "h1", 9092, std::string("rack-a"), false}},
-      RegisterBrokerRecord{{2, "h2", 9093, std::nullopt, false}},
+      RegisterBrokerRecord{{2,
+                            "h2",
+                            9093,
+                            std::nullopt,
+                            false,
+                            {{"PLAINTEXT", "h2", 9093}, {"SSL", "h2.example", 9094}}}},
       BrokerFenceRecord{2, true},
       TopicRecord{"orders", id_of(7), false},
       PartitionRecord{id_of(7), p0},
@@ -51,6 +56,13 @@ TEST(MetadataRecords, RoundTripEveryType) {
   EXPECT_EQ(encode_batch(*decoded), encoded);
   EXPECT_EQ(std::get<RegisterBrokerRecord>((*decoded)[3]).broker.rack, "rack-a");
   EXPECT_FALSE(std::get<RegisterBrokerRecord>((*decoded)[4]).broker.rack.has_value());
+  const auto& two = std::get<RegisterBrokerRecord>((*decoded)[4]).broker;
+  ASSERT_EQ(two.endpoints.size(), 2u);
+  EXPECT_EQ(two.address_for("SSL"), (std::pair<std::string, int32_t>{"h2.example", 9094}));
+  EXPECT_EQ(two.address_for("SASL_SSL"), std::nullopt);
+  // A registration without endpoints (written before they existed) answers every listener.
+  const auto& one = std::get<RegisterBrokerRecord>((*decoded)[3]).broker;
+  EXPECT_EQ(one.address_for("ANY"), (std::pair<std::string, int32_t>{"h1", 9092}));
 }
 
 TEST(MetadataImageApply, EveryRecordType) {
