@@ -49,6 +49,27 @@ struct TopicState {
 
 using ResourceKey = std::pair<int8_t, std::string>;  // (resource type, resource name)
 
+// One ACL as the metadata log stores it (KRaft's AccessControlEntryRecord). Plain wire codes
+// (security/acl/acl.h names them): cluster/ stores ACLs, security/ decides with them.
+struct AclEntry {
+  Uuid id{};
+  int8_t resource_type = 0;
+  std::string resource_name;
+  int8_t pattern_type = 0;
+  std::string principal;
+  std::string host;
+  int8_t operation = 0;
+  int8_t permission = 0;
+  // Same ACL, whatever its id.
+  bool same_binding(const AclEntry& o) const {
+    return resource_type == o.resource_type && resource_name == o.resource_name &&
+           pattern_type == o.pattern_type && principal == o.principal && host == o.host &&
+           operation == o.operation && permission == o.permission;
+  }
+  bool operator==(const AclEntry&) const = default;
+};
+using AclMap = std::map<Uuid, AclEntry>;
+
 // An immutable view of the cluster metadata after applying the metadata log up to offset().
 // Shared as std::shared_ptr<const MetadataImage>; unchanged topics are shared between images.
 class MetadataImage {
@@ -77,6 +98,10 @@ class MetadataImage {
   const std::map<ResourceKey, std::map<std::string, std::string>>& resource_configs() const {
     return resource_configs_;
   }
+  // Every ACL by id. Shared between images until an ACL record changes it, so a consumer (the
+  // authorizer) can tell from the pointer whether its index is still current.
+  const AclMap& acls() const { return *acls_; }
+  const std::shared_ptr<const AclMap>& acls_ptr() const { return acls_; }
 
  private:
   friend class ImageBuilder;
@@ -91,6 +116,7 @@ class MetadataImage {
   std::map<Uuid, std::shared_ptr<const TopicState>> topics_by_id_;
   std::map<std::string, int16_t> features_;
   std::map<ResourceKey, std::map<std::string, std::string>> resource_configs_;
+  std::shared_ptr<const AclMap> acls_ = std::make_shared<const AclMap>();
 };
 
 std::string uuid_to_string(const Uuid& id);  // Kafka's form: url-safe base64 without padding

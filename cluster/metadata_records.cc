@@ -25,6 +25,8 @@ enum RecordType : uint8_t {
   kRemoveTopic = 9,
   kConfig = 10,
   kProducerIds = 11,
+  kAccessControlEntry = 12,
+  kRemoveAccessControlEntry = 13,
 };
 
 class Writer {
@@ -213,6 +215,22 @@ uint8_t write_body(Writer& w, const MetadataRecord& rec) {
       w.i32(r.count);
       return kProducerIds;
     }
+    uint8_t operator()(const AccessControlEntryRecord& r) {
+      const AclEntry& e = r.entry;
+      w.uuid(e.id);
+      w.u8(static_cast<uint8_t>(e.resource_type));
+      w.str(e.resource_name);
+      w.u8(static_cast<uint8_t>(e.pattern_type));
+      w.str(e.principal);
+      w.str(e.host);
+      w.u8(static_cast<uint8_t>(e.operation));
+      w.u8(static_cast<uint8_t>(e.permission));
+      return kAccessControlEntry;
+    }
+    uint8_t operator()(const RemoveAccessControlEntryRecord& r) {
+      w.uuid(r.id);
+      return kRemoveAccessControlEntry;
+    }
   };
   return std::visit(V{w}, rec);
 }
@@ -287,6 +305,21 @@ MetadataRecord read_body(uint8_t type, Reader& r) {
       p.count = r.i32();
       return p;
     }
+    case kAccessControlEntry: {
+      AccessControlEntryRecord a;
+      AclEntry& e = a.entry;
+      e.id = r.uuid();
+      e.resource_type = static_cast<int8_t>(r.u8());
+      e.resource_name = r.str();
+      e.pattern_type = static_cast<int8_t>(r.u8());
+      e.principal = r.str();
+      e.host = r.str();
+      e.operation = static_cast<int8_t>(r.u8());
+      e.permission = static_cast<int8_t>(r.u8());
+      return a;
+    }
+    case kRemoveAccessControlEntry:
+      return RemoveAccessControlEntryRecord{r.uuid()};
     default:
       throw DecodeError("unknown record type " + std::to_string(type));
   }
@@ -362,6 +395,7 @@ std::vector<MetadataRecord> image_to_records(const MetadataImage& image) {
   for (const auto& [key, configs] : image.resource_configs()) {
     for (const auto& [k, v] : configs) out.push_back(ConfigRecord{key.first, key.second, k, v});
   }
+  for (const auto& [id, acl] : image.acls()) out.push_back(AccessControlEntryRecord{acl});
   if (image.next_producer_id() > 0) {
     // A one-id block ending at the high-water mark restores it exactly.
     out.push_back(ProducerIdsRecord{-1, image.next_producer_id() - 1, 1});

@@ -67,10 +67,19 @@ struct ProducerIdsRecord {
   int32_t count = 0;
 };
 
+// An ACL was created (KRaft's AccessControlEntryRecord); entry.id names it.
+struct AccessControlEntryRecord {
+  AclEntry entry;
+};
+struct RemoveAccessControlEntryRecord {
+  Uuid id{};
+};
+
 using MetadataRecord =
     std::variant<ClusterIdRecord, FeatureLevelRecord, LeaderChangeRecord, RegisterBrokerRecord,
                  BrokerFenceRecord, TopicRecord, PartitionRecord, PartitionChangeRecord,
-                 RemoveTopicRecord, ConfigRecord, ProducerIdsRecord>;
+                 RemoveTopicRecord, ConfigRecord, ProducerIdsRecord, AccessControlEntryRecord,
+                 RemoveAccessControlEntryRecord>;
 
 // Decoding limits: anything larger is treated as corrupt.
 inline constexpr size_t kMaxStringBytes = 1 << 20;
