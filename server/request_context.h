@@ -42,6 +42,7 @@ class ProducerIdAllocator;
 class ResponseFileRegions;
 class ConfigService;
 class ProduceService;
+class AclService;
 
 struct Services {
   const config::BrokerConfig& config;
@@ -63,6 +64,8 @@ struct Services {
   // Decides access when authorizer.class.name is set; null = every action is allowed, as in
   // Kafka without an authorizer.
   const security::Authorizer* authorizer = nullptr;
+  // CreateAcls/DescribeAcls/DeleteAcls; set with the authorizer (null = SECURITY_DISABLED).
+  AclService* acls = nullptr;
 };
 
 struct RequestContext {

@@ -2,6 +2,7 @@
 #include "protocol/messages/find_coordinator_request.h"
 #include "protocol/messages/find_coordinator_response.h"
 #include "server/api_table.h"
+#include "server/authz.h"
 #include "server/group/group_coordinator.h"
 
 namespace samsa::server {
@@ -12,8 +13,20 @@ using protocol::ErrorCode;
 constexpr int8_t kGroupKeyType = 0;
 constexpr int8_t kTransactionKeyType = 1;
 
-group::CoordinatorLocation locate(Services& services, const std::string& key, int8_t key_type) {
+group::CoordinatorLocation locate(RequestContext& ctx, const std::string& key, int8_t key_type) {
+  auto& services = ctx.services;
   group::CoordinatorLocation out;
+  // DESCRIBE on the group / transactional id comes before looking the coordinator up.
+  if (key_type == kGroupKeyType && !group_allowed(ctx, security::AclOperation::kDescribe, key)) {
+    out.error = kGroupAuthorizationFailed;
+    return out;
+  }
+  if (key_type == kTransactionKeyType &&
+      !ctx.authorized(security::AclOperation::kDescribe, security::ResourceType::kTransactionalId,
+                      key)) {
+    out.error = static_cast<int16_t>(ErrorCode::kTransactionalIdAuthorizationFailed);
+    return out;
+  }
   if (key_type == kGroupKeyType) return services.groups->locate(key);
   // Transactions have no coordinator yet; INVALID_REQUEST for unknown key types, as Kafka.
   out.error =
@@ -34,7 +47,7 @@ asio::awaitable<void> handle_find_coordinator(RequestContext& ctx) {
   request.decode(ctx.body, ctx.version());
   protocol::FindCoordinatorResponse response;
   if (ctx.version() < 4) {
-    auto where = locate(ctx.services, request.key, request.key_type);
+    auto where = locate(ctx, request.key, request.key_type);
     response.error_code = where.error;
     response.error_message = message_for(where.error);
     response.node_id = where.node_id;
@@ -42,7 +55,7 @@ asio::awaitable<void> handle_find_coordinator(RequestContext& ctx) {
     response.port = where.port;
   } else {
     for (const auto& key : request.coordinator_keys) {
-      auto where = locate(ctx.services, key, request.key_type);
+      auto where = locate(ctx, key, request.key_type);
       protocol::FindCoordinatorResponse::Coordinator c;
       c.key = key;
       c.error_code = where.error;
