@@ -492,3 +492,47 @@ def test_allow_everyone_if_no_acl_found(broker_factory):
     finally:
         conn.close()
         a.close()
+
+
+def idempotent_produce(broker, timeout=15):
+    """Produces one message with an idempotent confluent-kafka producer; returns the error or
+    None (InitProducerId decides: IDEMPOTENT_WRITE on the cluster or WRITE on some topic)."""
+    from confluent_kafka import KafkaException, Producer
+
+    errors = []
+    p = Producer({"bootstrap.servers": broker.bootstrap, "enable.idempotence": True,
+                  "message.timeout.ms": timeout * 1000,
+                  "error_cb": lambda e: errors.append(e)})
+    delivered = []
+    try:
+        p.produce(TOPIC, b"v", on_delivery=lambda err, msg: delivered.append(err))
+        deadline = time.time() + timeout + 5
+        while not delivered and time.time() < deadline:
+            p.poll(0.2)
+            if any(e.fatal() for e in errors):
+                break
+        p.flush(1)
+    except KafkaException as e:  # librdkafka raises once the producer is fatally failed
+        return e.args[0]
+    fatal = [e for e in errors if e.fatal()]
+    if fatal:
+        return fatal[0]
+    return delivered[0] if delivered else "no delivery report"
+
+
+def test_idempotent_producer_needs_idempotent_write_or_write_on_a_topic(matrix_broker):
+    a = admin_client(matrix_broker)
+    try:
+        clear_acls(a)
+        # DESCRIBE lets the producer see the topic; it implies nothing for InitProducerId.
+        a.create_acls([acl(PRINCIPAL, "*", ACLOperation.DESCRIBE, ACLPermissionType.ALLOW,
+                           ResourceType.TOPIC, TOPIC)])
+        err = idempotent_produce(matrix_broker, timeout=5)
+        assert err is not None and "CLUSTER_AUTHORIZATION_FAILED" in str(err), err
+        # WRITE on some topic is enough for InitProducerId (authorizeByResourceType, KIP-679).
+        a.create_acls([acl(PRINCIPAL, "*", ACLOperation.WRITE, ACLPermissionType.ALLOW,
+                           ResourceType.TOPIC, "acl-", ACLResourcePatternType.PREFIXED)])
+        assert idempotent_produce(matrix_broker) is None
+    finally:
+        clear_acls(a)
+        a.close()
