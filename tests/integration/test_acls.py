@@ -536,3 +536,57 @@ def test_idempotent_producer_needs_idempotent_write_or_write_on_a_topic(matrix_b
     finally:
         clear_acls(a)
         a.close()
+
+
+def metadata_v8_authorized_ops(broker, topic):
+    """(topic error, topic authorized ops, cluster authorized ops) from a raw Metadata v8."""
+    import struct
+
+    from samsa_fixture import RawClient, Reader, encode_string
+
+    body = (struct.pack(">i", 1) + encode_string(topic) + b"\x00"  # no auto-creation
+            + b"\x01\x01")  # include cluster and topic authorized operations
+    with RawClient("127.0.0.1", broker.port) as c:
+        r = Reader(c.request(3, 8, body))
+    r.i32()  # throttle
+    r.array(lambda x: (x.i32(), x.string(), x.i32(), x.string()))  # brokers
+    r.string()  # cluster id
+    r.i32()  # controller
+
+    def partition(x):
+        x.i16(), x.i32(), x.i32(), x.i32()
+        for _ in range(3):
+            x.array(lambda y: y.i32())
+
+    def topic_entry(x):
+        error = x.i16()
+        x.string()
+        x.i8()
+        x.array(partition)
+        return error, x.i32()
+
+    (error, topic_ops), = r.array(topic_entry)
+    return error, topic_ops, r.i32()
+
+
+def test_authorized_operations_bitfields(matrix_broker):
+    a = admin_client(matrix_broker)
+    try:
+        clear_acls(a)
+        a.create_acls([acl(PRINCIPAL, "*", ACLOperation.READ, ACLPermissionType.ALLOW,
+                           ResourceType.TOPIC, TOPIC)])
+        error, topic_ops, cluster_ops = metadata_v8_authorized_ops(matrix_broker, TOPIC)
+        assert error == 0
+        assert topic_ops == (1 << 3) | (1 << 8)  # READ and the DESCRIBE it implies
+        # The bootstrap ALTER on the cluster, and the DESCRIBE it implies.
+        assert cluster_ops == (1 << 7) | (1 << 8)
+        a.create_acls([acl(PRINCIPAL, "*", ACLOperation.ALL, ACLPermissionType.ALLOW,
+                           ResourceType.TOPIC, TOPIC),
+                       acl(PRINCIPAL, "*", ACLOperation.WRITE, ACLPermissionType.DENY,
+                           ResourceType.TOPIC, TOPIC)])
+        _, topic_ops, _ = metadata_v8_authorized_ops(matrix_broker, TOPIC)
+        all_topic_ops = sum(1 << op for op in (3, 4, 5, 6, 7, 8, 10, 11))
+        assert topic_ops == all_topic_ops & ~(1 << 4)
+    finally:
+        clear_acls(a)
+        a.close()
