@@ -379,6 +379,9 @@ SCENARIOS = {
                                         ACLResourcePatternType.PREFIXED)], True),
     "wildcard": (lambda rt, n, op: [acl("User:*", "*", op, ACLPermissionType.ALLOW, rt, "*")],
                  True),
+    # The client's own address, as Java prints it, matches exactly.
+    "own_host": (lambda rt, n, op: [acl(PRINCIPAL, "127.0.0.1", op, ACLPermissionType.ALLOW,
+                                        rt, n)], True),
     "other_host": (lambda rt, n, op: [acl(PRINCIPAL, OTHER_HOST, op, ACLPermissionType.ALLOW,
                                           rt, n)], False),
     "deny_other_principal": (lambda rt, n, op: [
