@@ -8,12 +8,14 @@
 #include "admin-http/readiness.h"
 #include "config/broker_config.h"
 #include "metrics/metrics_registry.h"
+#include "security/audit_log.h"
 
 namespace samsa::server {
 class TopicService;
 class ConfigService;
 class PartitionManager;
 class ProduceService;
+class UserService;
 namespace group {
 class GroupCoordinator;
 }
@@ -37,6 +39,9 @@ struct AdminContext {
   server::PartitionManager* partitions = nullptr;
   server::group::GroupCoordinator* groups = nullptr;
   server::ProduceService* produce = nullptr;
+  // The same audit log the Kafka API writes to.
+  security::AuditLog* audit = nullptr;
+  server::UserService* users = nullptr;
 };
 
 }  // namespace samsa::admin_http

@@ -129,6 +129,24 @@ std::string BrokerApp::resolve_cluster_id() const {
   return config::generate_cluster_id();
 }
 
+void BrokerApp::check_bootstrap_credentials(const std::filesystem::path& metadata_dir) const {
+  const auto image = controller_->image();
+  for (const auto& c : bootstrap_credentials_) {
+    if (security::bootstrap_applied(*image, c)) continue;
+    // The log was formatted earlier (records are only written on formatting): a credential that
+    // differs must be changed through AlterUserScramCredentials, never silently by a restart.
+    throw std::runtime_error("--add-scram: the metadata log in " + metadata_dir.string() +
+                             " is already formatted and does not hold this " +
+                             std::string(security::scram_mechanism_name(c.mechanism)) +
+                             " credential for user '" + c.name +
+                             "'; remove --add-scram/--add-scram-file or change the credential with "
+                             "AlterUserScramCredentials");
+  }
+  if (!bootstrap_credentials_.empty()) {
+    spdlog::info("event=bootstrap_credentials_present count={}", bootstrap_credentials_.size());
+  }
+}
+
 void BrokerApp::start_admin_http() {
   admin_ctx_ = std::make_unique<admin_http::AdminContext>(config_, metrics_, readiness_, node_id_);
   admin_http::register_routes(admin_router_, *admin_ctx_);
@@ -142,12 +160,19 @@ void BrokerApp::start_admin_http() {
 }
 
 void BrokerApp::start() {
+  // Opened first: an audit file that cannot be written stops startup, naming the key.
+  audit_ = std::make_unique<security::AuditLog>(security::AuditLogOptions{
+      config_.get_string("audit.log.file"), config_.get_long("audit.log.max.bytes"),
+      config_.get_int("audit.log.max.files"), config_.get_bool("audit.log.stderr")});
+  // Key and trust stores are read first, so a bad file or password fails fast.
+  tls_ = std::make_unique<TlsListeners>(config_, metrics_);
   readiness_.set_starting("starting the admin HTTP server");
   start_admin_http();
   const std::string cluster_id = resolve_cluster_id();
   const auto listeners = config_.listeners();
   for (const auto& l : listeners) {
-    if (l.security_protocol != "PLAINTEXT") {
+    if (l.security_protocol != "PLAINTEXT" && l.security_protocol != "SSL" &&
+        l.security_protocol != "SASL_SSL") {
       throw std::runtime_error("listeners: security protocol " + l.security_protocol + " of " +
                                l.name + " is not supported yet (only PLAINTEXT)");
     }
@@ -201,7 +226,11 @@ void BrokerApp::start() {
   controller_options.default_num_partitions = config_.get_int("num.partitions");
   controller_options.default_replication_factor =
       static_cast<int16_t>(config_.get_int("default.replication.factor"));
+  for (const auto& c : bootstrap_credentials_) {
+    quorum_options.bootstrap_records.push_back(security::bootstrap_record(c));
+  }
   controller_ = cluster::start_controller(quorum_options, controller_options);
+  check_bootstrap_credentials(quorum_options.data_dir);
 
   std::promise<int16_t> registered;
   controller_->register_broker(
@@ -237,10 +266,15 @@ void BrokerApp::start() {
   publisher_->subscribe("partitions", [this](const cluster::MetadataImage& image) {
     partitions_->apply_image(image);
   });
+  // Credentials first among the subscribers' readers: SASL lookups come from network threads.
+  credentials_.update(*initial_image);
+  publisher_->subscribe(
+      "credentials", [this](const cluster::MetadataImage& image) { credentials_.update(image); });
   publisher_->start(initial_image);
   topics_ = std::make_unique<server::TopicService>(*controller_, *publisher_, config_);
   services_ = std::make_unique<server::Services>(
       server::Services{config_, *topics_, *partitions_, stats_, node_id_});
+  services_->audit = audit_.get();
   readiness_.set_starting("loading consumer groups");
   // Groups load from __consumer_offsets partitions this broker leads, before the listeners open.
   groups_ =
@@ -254,6 +288,9 @@ void BrokerApp::start() {
   services_->producer_ids = producer_ids_.get();
   configs_ = std::make_unique<server::ConfigService>(*controller_, *publisher_, config_, node_id_);
   services_->configs = configs_.get();
+  users_ = std::make_unique<server::UserService>(*controller_, *publisher_);
+  services_->users = users_.get();
+  services_->credentials = &credentials_;
   produce_ = std::make_unique<server::ProduceService>(*topics_, *partitions_);
   services_->produce = produce_.get();
   if (authorizer_) {
@@ -268,7 +305,8 @@ void BrokerApp::start() {
   std::vector<server::ListenerSpec> specs;
   for (const auto& l : listeners) {
     specs.push_back({l.name, l.host, l.port, "listeners",
-                     *security::parse_security_protocol(l.security_protocol)});
+                     *security::parse_security_protocol(l.security_protocol),
+                     tls_->provider(l.name)});
   }
   const auto view = server::effective_config(config_, *controller_->image(), node_id_);
   server::NetworkSettings network;
@@ -281,13 +319,16 @@ void BrokerApp::start() {
   network.limits = connection_limits(view);
   kafka_ = std::make_unique<server::KafkaServer>(*services_, specs, network);
   kafka_->start();
+  tls_->start();
   watch_dynamic_configs();
   housekeeping_ = std::thread([this] { run_housekeeping(); });
   started_ = true;
   admin_ctx_->cluster_id = cluster_id;
+  admin_ctx_->audit = audit_.get();
   process_metrics_->set_cluster_id(cluster_id);
   admin_ctx_->topics = topics_.get();
   admin_ctx_->configs = configs_.get();
+  admin_ctx_->users = users_.get();
   admin_ctx_->partitions = partitions_.get();
   admin_ctx_->groups = groups_.get();
   admin_ctx_->produce = produce_.get();
@@ -394,6 +435,10 @@ void BrokerApp::watch_dynamic_configs() {
   dynamic_->apply_image(*publisher_->latest());
 }
 
+void BrokerApp::reload_tls() {
+  if (tls_) tls_->reload();
+}
+
 void BrokerApp::stop() {
   // Routes call into the services below; stop serving HTTP before any of them goes away.
   readiness_.set_stopping();
@@ -414,6 +459,7 @@ void BrokerApp::stop() {
   // the partitions shut down. Requests still waiting for an image are answered now.
   publisher_->stop();
   kafka_->stop();
+  tls_.reset();
   partitions_->shutdown();
   controller_->stop();
   controller_.reset();

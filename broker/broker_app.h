@@ -13,6 +13,7 @@
 #include "admin-http/http_server.h"
 #include "admin-http/readiness.h"
 #include "admin-http/router.h"
+#include "broker/tls_listeners.h"
 #include "cluster/controller.h"
 #include "cluster/metadata_publisher.h"
 #include "cluster/quorum/metadata_quorum.h"
@@ -20,6 +21,8 @@
 #include "metrics/kafka_metrics.h"
 #include "metrics/metrics_registry.h"
 #include "metrics/process_metrics.h"
+#include "security/sasl/bootstrap_credentials.h"
+#include "security/sasl/image_credential_store.h"
 #include "security/standard_authorizer.h"
 #include "server/acl_service.h"
 #include "server/config_service.h"
@@ -30,6 +33,7 @@
 #include "server/produce_service.h"
 #include "server/producer_id_allocator.h"
 #include "server/topic_service.h"
+#include "server/user_service.h"
 #include "storage/log_cleaner.h"
 #include "storage/log_manager.h"
 
@@ -44,8 +48,18 @@ class BrokerApp {
   // Throws std::runtime_error with a message an operator can act on.
   void start();
   void stop();
+  // SIGHUP: rebuilds the TLS listeners' contexts from their files (new connections get them).
+  void reload_tls();
+
+  // --add-scram: written with the cluster id when the metadata log is formatted; on a formatted
+  // log start() fails unless each is already there exactly (see docs/security.md).
+  void set_bootstrap_credentials(std::vector<security::BootstrapCredential> credentials) {
+    bootstrap_credentials_ = std::move(credentials);
+  }
 
  private:
+  // Refuses --add-scram credentials the (already formatted) metadata log does not hold.
+  void check_bootstrap_credentials(const std::filesystem::path& metadata_dir) const;
   // The admin HTTP server starts first so /v1/status/ready and /metrics answer during recovery.
   void start_admin_http();
   void run_housekeeping();
@@ -83,10 +97,15 @@ class BrokerApp {
   std::unique_ptr<server::ProducerIdAllocator> producer_ids_;
   std::unique_ptr<server::ConfigService> configs_;
   std::unique_ptr<server::ProduceService> produce_;
+  std::vector<security::BootstrapCredential> bootstrap_credentials_;
+  security::ImageCredentialStore credentials_;
+  std::unique_ptr<server::UserService> users_;
   std::unique_ptr<storage::LogCleaner> cleaner_;
   std::unique_ptr<server::DynamicBrokerConfig> dynamic_;
   server::ServerStats stats_;
+  std::unique_ptr<security::AuditLog> audit_;
   std::unique_ptr<server::Services> services_;
+  std::unique_ptr<TlsListeners> tls_;
   std::unique_ptr<server::KafkaServer> kafka_;
 
   std::thread housekeeping_;

@@ -529,6 +529,29 @@ void Controller::allocate_producer_ids(int32_t count,
   quorum_->submit(std::move(w));
 }
 
+void Controller::alter_scram_credentials(std::vector<ScramDeletion> deletions,
+                                         std::vector<ScramUpsertion> upsertions,
+                                         std::function<void(std::vector<ScramAlterResult>)> done) {
+  auto results = std::make_shared<std::vector<ScramAlterResult>>();
+  MetadataWrite w;
+  w.build = [results, deletions = std::move(deletions),
+             upsertions = std::move(upsertions)](const MetadataImage& image) {
+    return build_scram_alteration(image, deletions, upsertions, *results);
+  };
+  w.done = [results, done = std::move(done)](int16_t error) {
+    if (error != kNone) {
+      for (auto& r : *results) {
+        if (r.error_code == kNone) {
+          r.error_code = error;
+          r.error_message = message_for(error);
+        }
+      }
+    }
+    if (done) done(std::move(*results));
+  };
+  quorum_->submit(std::move(w));
+}
+
 std::unique_ptr<Controller> start_controller(const QuorumOptions& quorum,
                                              const ControllerOptions& controller) {
   auto q = std::make_unique<MetadataQuorum>(quorum);

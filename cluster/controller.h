@@ -12,6 +12,7 @@
 #include "cluster/errors.h"
 #include "cluster/metadata_image.h"
 #include "cluster/quorum/metadata_quorum.h"
+#include "cluster/scram_control.h"
 
 namespace samsa::cluster {
 
@@ -88,6 +89,12 @@ class Controller {
   void register_broker(BrokerRegistration broker, std::function<void(int16_t error)> done);
   // Reserves [first, first + count) producer ids; unique across restarts and controller changes.
   void allocate_producer_ids(int32_t count, std::function<void(int64_t first, int16_t error)> done);
+
+  // AlterUserScramCredentials: validated by build_scram_alteration on the quorum thread, applied
+  // as one atomic entry. A failed write turns every accepted user's result into its error.
+  void alter_scram_credentials(std::vector<ScramDeletion> deletions,
+                               std::vector<ScramUpsertion> upsertions,
+                               std::function<void(std::vector<ScramAlterResult>)> done);
 
   bool is_active() const { return quorum_->is_active_controller(); }
   MetadataQuorum& quorum() { return *quorum_; }

@@ -167,4 +167,17 @@ void ImageBuilder::apply_record(const RemoveAccessControlEntryRecord& r) {
   mutable_acls().erase(r.id);
 }
 
+void ImageBuilder::apply_record(const UserScramCredentialRecord& r) {
+  image_.scram_credentials_[r.name][r.mechanism] = r.credential;
+}
+
+void ImageBuilder::apply_record(const RemoveUserScramCredentialRecord& r) {
+  auto it = image_.scram_credentials_.find(r.name);
+  if (it == image_.scram_credentials_.end() || it->second.erase(r.mechanism) == 0) {
+    ++ignored_;
+    return;
+  }
+  if (it->second.empty()) image_.scram_credentials_.erase(it);
+}
+
 }  // namespace samsa::cluster

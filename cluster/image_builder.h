@@ -39,6 +39,8 @@ class ImageBuilder {
   void apply_record(const AccessControlEntryRecord& r);
   void apply_record(const RemoveAccessControlEntryRecord& r);
   AclMap& mutable_acls();
+  void apply_record(const UserScramCredentialRecord& r);
+  void apply_record(const RemoveUserScramCredentialRecord& r);
 
   MetadataImage image_;
   // Topics copied in this batch: safe to mutate because no reader has seen them yet.

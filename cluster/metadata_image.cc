@@ -17,6 +17,14 @@ const TopicState* MetadataImage::topic_by_id(const Uuid& id) const {
   return it == topics_by_id_.end() ? nullptr : it->second.get();
 }
 
+const ScramCredentialData* MetadataImage::scram_credential(std::string_view user,
+                                                           int8_t mechanism) const {
+  auto it = scram_credentials_.find(user);
+  if (it == scram_credentials_.end()) return nullptr;
+  auto m = it->second.find(mechanism);
+  return m == it->second.end() ? nullptr : &m->second;
+}
+
 std::string uuid_to_string(const Uuid& id) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -69,6 +69,19 @@ struct AclEntry {
   bool operator==(const AclEntry&) const = default;
 };
 using AclMap = std::map<Uuid, AclEntry>;
+// One user's salted SCRAM credential for one mechanism (Kafka's UserScramCredentialRecord without
+// the keys). `mechanism` keys use the wire values of ScramMechanism: 1 SCRAM-SHA-256, 2 -512.
+// Never a password: only what a SCRAM server needs to verify one.
+struct ScramCredentialData {
+  std::vector<uint8_t> salt;
+  std::vector<uint8_t> stored_key;
+  std::vector<uint8_t> server_key;
+  int32_t iterations = 0;
+  bool operator==(const ScramCredentialData&) const = default;
+};
+// user -> mechanism -> credential
+using ScramCredentialMap =
+    std::map<std::string, std::map<int8_t, ScramCredentialData>, std::less<>>;
 
 // An immutable view of the cluster metadata after applying the metadata log up to offset().
 // Shared as std::shared_ptr<const MetadataImage>; unchanged topics are shared between images.
@@ -102,6 +115,9 @@ class MetadataImage {
   // authorizer) can tell from the pointer whether its index is still current.
   const AclMap& acls() const { return *acls_; }
   const std::shared_ptr<const AclMap>& acls_ptr() const { return acls_; }
+  const ScramCredentialMap& scram_credentials() const { return scram_credentials_; }
+  // nullptr when the user has no credential for that mechanism.
+  const ScramCredentialData* scram_credential(std::string_view user, int8_t mechanism) const;
 
  private:
   friend class ImageBuilder;
@@ -117,6 +133,7 @@ class MetadataImage {
   std::map<std::string, int16_t> features_;
   std::map<ResourceKey, std::map<std::string, std::string>> resource_configs_;
   std::shared_ptr<const AclMap> acls_ = std::make_shared<const AclMap>();
+  ScramCredentialMap scram_credentials_;
 };
 
 std::string uuid_to_string(const Uuid& id);  // Kafka's form: url-safe base64 without padding

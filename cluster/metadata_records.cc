@@ -27,6 +27,10 @@ enum RecordType : uint8_t {
   kProducerIds = 11,
   kAccessControlEntry = 12,
   kRemoveAccessControlEntry = 13,
+  // SCRAM credentials take 40-41 so that other record families added at the same time (ACLs)
+  // can take the next free ids without a clash.
+  kUserScramCredential = 40,
+  kRemoveUserScramCredential = 41,
 };
 
 class Writer {
@@ -44,6 +48,10 @@ class Writer {
   void opt_str(const std::optional<std::string>& s) {
     boolean(s.has_value());
     if (s) str(*s);
+  }
+  void bytes(const std::vector<uint8_t>& b) {
+    u32(static_cast<uint32_t>(b.size()));
+    out_.append(reinterpret_cast<const char*>(b.data()), b.size());
   }
   void uuid(const Uuid& id) { out_.append(reinterpret_cast<const char*>(id.data()), id.size()); }
   void ints(const std::vector<int32_t>& v) {
@@ -88,6 +96,13 @@ class Reader {
   std::optional<std::string> opt_str() {
     if (!boolean()) return std::nullopt;
     return str();
+  }
+  std::vector<uint8_t> bytes() {
+    uint32_t n = u32();
+    if (n > kMaxStringBytes || n > remaining()) throw DecodeError("bytes length out of bounds");
+    std::vector<uint8_t> b(d_.begin() + pos_, d_.begin() + pos_ + n);
+    pos_ += n;
+    return b;
   }
   Uuid uuid() {
     need(16);
@@ -231,6 +246,20 @@ uint8_t write_body(Writer& w, const MetadataRecord& rec) {
       w.uuid(r.id);
       return kRemoveAccessControlEntry;
     }
+    uint8_t operator()(const UserScramCredentialRecord& r) {
+      w.str(r.name);
+      w.u8(static_cast<uint8_t>(r.mechanism));
+      w.bytes(r.credential.salt);
+      w.bytes(r.credential.stored_key);
+      w.bytes(r.credential.server_key);
+      w.i32(r.credential.iterations);
+      return kUserScramCredential;
+    }
+    uint8_t operator()(const RemoveUserScramCredentialRecord& r) {
+      w.str(r.name);
+      w.u8(static_cast<uint8_t>(r.mechanism));
+      return kRemoveUserScramCredential;
+    }
   };
   return std::visit(V{w}, rec);
 }
@@ -320,6 +349,22 @@ MetadataRecord read_body(uint8_t type, Reader& r) {
     }
     case kRemoveAccessControlEntry:
       return RemoveAccessControlEntryRecord{r.uuid()};
+    case kUserScramCredential: {
+      UserScramCredentialRecord u;
+      u.name = r.str();
+      u.mechanism = static_cast<int8_t>(r.u8());
+      u.credential.salt = r.bytes();
+      u.credential.stored_key = r.bytes();
+      u.credential.server_key = r.bytes();
+      u.credential.iterations = r.i32();
+      return u;
+    }
+    case kRemoveUserScramCredential: {
+      RemoveUserScramCredentialRecord d;
+      d.name = r.str();
+      d.mechanism = static_cast<int8_t>(r.u8());
+      return d;
+    }
     default:
       throw DecodeError("unknown record type " + std::to_string(type));
   }
@@ -396,6 +441,11 @@ std::vector<MetadataRecord> image_to_records(const MetadataImage& image) {
     for (const auto& [k, v] : configs) out.push_back(ConfigRecord{key.first, key.second, k, v});
   }
   for (const auto& [id, acl] : image.acls()) out.push_back(AccessControlEntryRecord{acl});
+  for (const auto& [user, mechanisms] : image.scram_credentials()) {
+    for (const auto& [mechanism, credential] : mechanisms) {
+      out.push_back(UserScramCredentialRecord{user, mechanism, credential});
+    }
+  }
   if (image.next_producer_id() > 0) {
     // A one-id block ending at the high-water mark restores it exactly.
     out.push_back(ProducerIdsRecord{-1, image.next_producer_id() - 1, 1});

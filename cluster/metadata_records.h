@@ -74,12 +74,24 @@ struct AccessControlEntryRecord {
 struct RemoveAccessControlEntryRecord {
   Uuid id{};
 };
+// SCRAM credentials (Kafka's UserScramCredentialRecord / RemoveUserScramCredentialRecord):
+// salted keys only, never a password. mechanism: 1 SCRAM-SHA-256, 2 SCRAM-SHA-512.
+struct UserScramCredentialRecord {
+  std::string name;
+  int8_t mechanism = 0;
+  ScramCredentialData credential;
+};
+struct RemoveUserScramCredentialRecord {
+  std::string name;
+  int8_t mechanism = 0;
+};
 
 using MetadataRecord =
     std::variant<ClusterIdRecord, FeatureLevelRecord, LeaderChangeRecord, RegisterBrokerRecord,
                  BrokerFenceRecord, TopicRecord, PartitionRecord, PartitionChangeRecord,
                  RemoveTopicRecord, ConfigRecord, ProducerIdsRecord, AccessControlEntryRecord,
-                 RemoveAccessControlEntryRecord>;
+                 RemoveAccessControlEntryRecord, UserScramCredentialRecord,
+                 RemoveUserScramCredentialRecord>;
 
 // Decoding limits: anything larger is treated as corrupt.
 inline constexpr size_t kMaxStringBytes = 1 << 20;

@@ -11,6 +11,8 @@ namespace samsa::config {
 
 namespace {
 
+constexpr std::string_view kListenerPrefix = "listener.name.";
+
 [[noreturn]] void misuse(std::string_view name, std::string_view why) {
   throw std::logic_error(fmt::format("config key '{}': {}", name, why));
 }
@@ -42,10 +44,68 @@ BrokerConfig BrokerConfig::from_properties(const std::map<std::string, std::stri
     c.values_.emplace(def.name, std::move(e));
   }
   for (const auto& [key, value] : props) {
-    if (!find_broker_def(key)) c.unknown_.push_back(key);
+    if (!find_broker_def(key) && !key.starts_with(kListenerPrefix)) c.unknown_.push_back(key);
   }
   c.validate_cross_key_rules();
+  c.collect_listener_overrides(props);
   return c;
+}
+
+void BrokerConfig::collect_listener_overrides(const std::map<std::string, std::string>& props) {
+  std::set<std::string> names;
+  for (const auto& l : listeners_) names.insert(l.name);
+  for (const auto& [key, raw] : props) {
+    if (!key.starts_with(kListenerPrefix)) continue;
+    const std::string rest = key.substr(kListenerPrefix.size());
+    const auto dot = rest.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == rest.size()) {
+      throw ConfigError(key, fmt::format("Invalid configuration '{}': expected "
+                                         "listener.name.<listener>.<key>",
+                                         key));
+    }
+    std::string listener = rest.substr(0, dot);
+    std::transform(listener.begin(), listener.end(), listener.begin(), ::toupper);
+    const std::string inner = rest.substr(dot + 1);
+    if (!names.contains(listener)) {
+      throw ConfigError(key, fmt::format("Invalid configuration '{}': '{}' is not one of the "
+                                         "listeners",
+                                         key, listener));
+    }
+    std::string canonical = raw;
+    if (const ConfigDef* def = find_broker_def(inner)) {
+      // Checked as the broker-wide key would be; a bad value names the override's own key.
+      try {
+        canonical = value_to_string(parse_value(*def, raw));
+      } catch (const ConfigError& e) {
+        throw ConfigError(key, fmt::format("Invalid configuration '{}': {}", key, e.what()));
+      }
+    } else if (inner.find(".sasl.") == std::string::npos) {
+      // Mechanism-scoped SASL keys (`plain.sasl.jaas.config`) are the only ones Kafka takes
+      // that are not broker keys.
+      throw ConfigError(key, fmt::format("Invalid configuration '{}': '{}' is not a broker "
+                                         "config key or a <mechanism>.sasl.* key",
+                                         key, inner));
+    }
+    listener_overrides_[listener][inner] = canonical;
+  }
+}
+
+std::optional<std::string> BrokerConfig::listener_value_string(std::string_view listener,
+                                                               std::string_view key) const {
+  std::string name(listener);
+  std::transform(name.begin(), name.end(), name.begin(), ::toupper);
+  if (auto l = listener_overrides_.find(name); l != listener_overrides_.end()) {
+    if (auto v = l->second.find(key); v != l->second.end()) return v->second;
+  }
+  if (!find_broker_def(key)) return std::nullopt;
+  return value_string(key);
+}
+
+bool BrokerConfig::listener_overrides(std::string_view listener, std::string_view key) const {
+  std::string name(listener);
+  std::transform(name.begin(), name.end(), name.begin(), ::toupper);
+  auto l = listener_overrides_.find(name);
+  return l != listener_overrides_.end() && l->second.contains(key);
 }
 
 void BrokerConfig::validate_cross_key_rules() {

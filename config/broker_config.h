@@ -58,6 +58,16 @@ class BrokerConfig {
   std::vector<AdminListener> admin_listeners() const;
   std::map<std::string, std::string> metrics_constant_labels() const;
 
+  // Kafka's per-listener settings, `listener.name.<listener>.<key>`: the canonical value of `key`
+  // for `listener` (its override if set, else the broker-wide value; nullopt when neither has one).
+  // `key` is a broker key (ssl.keystore.location, sasl.enabled.mechanisms, ...) or a
+  // mechanism-scoped SASL key such as `plain.sasl.jaas.config` / `scram-sha-256.sasl.jaas.config`,
+  // which exists only as an override.
+  std::optional<std::string> listener_value_string(std::string_view listener,
+                                                   std::string_view key) const;
+  // Whether `listener` overrides `key`.
+  bool listener_overrides(std::string_view listener, std::string_view key) const;
+
  private:
   struct Entry {
     const ConfigDef* def = nullptr;
@@ -67,9 +77,13 @@ class BrokerConfig {
   const Entry& entry(std::string_view name) const;
   const Value& value_of(std::string_view name) const;
   void validate_cross_key_rules();
+  void collect_listener_overrides(const std::map<std::string, std::string>& props);
 
   std::map<std::string, Entry, std::less<>> values_;
   std::vector<std::string> unknown_;
+  // upper-cased listener name -> key -> canonical value
+  std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>>
+      listener_overrides_;
   std::vector<Listener> listeners_;
   std::vector<Listener> advertised_;
   std::vector<QuorumVoter> voters_;

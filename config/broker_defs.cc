@@ -412,19 +412,41 @@ std::vector<ConfigDef> make_broker_defs() {
   v.push_back(def("ssl.keystore.type", S, "PEM", one_of({"PEM", "PKCS12"}), kMedium, kPerBroker,
                   "Format of the key store. Samsa reads PEM and PKCS12, not JKS."));
   v.push_back(def("ssl.keystore.location", S, null, none, kHigh, kPerBroker,
-                  "File holding this broker's certificate chain and private key."));
+                  "File holding this broker's certificate chain and private key (PEM: the "
+                  "certificates, leaf first, and the key in one file; PKCS12). Reloaded when it "
+                  "changes and on SIGHUP."));
+  v.push_back(def("ssl.keystore.certificate.chain", PW, null, none, kHigh, kPerBroker,
+                  "The broker's certificate chain as inline PEM (leaf first), with "
+                  "ssl.keystore.type=PEM and no ssl.keystore.location."));
+  v.push_back(def("ssl.keystore.key", PW, null, none, kHigh, kPerBroker,
+                  "The broker's private key as inline PEM (PKCS8, encrypted with "
+                  "ssl.key.password if set), with ssl.keystore.certificate.chain."));
   v.push_back(def("ssl.keystore.password", PW, null, none, kHigh, kPerBroker,
                   "Password of the key store file."));
   v.push_back(def("ssl.key.password", PW, null, none, kHigh, kPerBroker,
-                  "Password of the private key in the key store."));
+                  "Password of the encrypted PEM private key (file or inline)."));
   v.push_back(def("ssl.truststore.type", S, "PEM", one_of({"PEM", "PKCS12"}), kMedium, kPerBroker,
                   "Format of the trust store."));
   v.push_back(def("ssl.truststore.location", S, null, none, kHigh, kPerBroker,
-                  "File holding the CA certificates trusted for client authentication."));
+                  "File holding the CA certificates trusted for client authentication (PEM or "
+                  "PKCS12). Reloaded when it changes and on SIGHUP."));
+  v.push_back(def("ssl.truststore.certificates", PW, null, none, kHigh, kPerBroker,
+                  "The trusted CA certificates as inline PEM, with ssl.truststore.type=PEM and no "
+                  "ssl.truststore.location."));
   v.push_back(def("ssl.truststore.password", PW, null, none, kHigh, kPerBroker,
                   "Password of the trust store file."));
   v.push_back(def("ssl.client.auth", S, "none", one_of({"required", "requested", "none"}), kMedium,
                   kPerBroker, "Whether TLS clients must, may or need not present a certificate."));
+  v.push_back(def("ssl.enabled.protocols", LIST, "TLSv1.2,TLSv1.3", none, kMedium, kPerBroker,
+                  "TLS versions accepted on TLS listeners (TLSv1.2, TLSv1.3)."));
+  v.push_back(def("ssl.cipher.suites", LIST, "", none, kLow, kPerBroker,
+                  "Cipher suites accepted on TLS listeners, by IANA name (as Kafka) or OpenSSL "
+                  "name; empty: OpenSSL's defaults."));
+  v.push_back(def("ssl.principal.mapping.rules", S, "DEFAULT", none, kLow, kPerBroker,
+                  "How a client certificate's subject (RFC 2253 DN) becomes the principal name: "
+                  "comma-separated RULE:<regex>/<replacement>/[L|U] entries and DEFAULT (the DN "
+                  "unchanged), tried in order; a rule applies when its regex matches the whole "
+                  "DN. No rule applying fails authentication."));
   v.push_back(def("sasl.enabled.mechanisms", LIST, "GSSAPI", none, kMedium, kPerBroker,
                   "SASL mechanisms offered on SASL listeners."));
 
@@ -443,6 +465,19 @@ std::vector<ConfigDef> make_broker_defs() {
   v.push_back(def("allow.everyone.if.no.acl.found", B, "false", none, kLow, kReadOnly,
                   "Allow an action on a resource that no ACL names at all. When false, such "
                   "actions are denied to everyone but super users."));
+  // --- Audit log ------------------------------------------------------------------------------
+  v.push_back(def("audit.log.file", S, "", none, kMedium, kReadOnly,
+                  "File that gets one JSON line for every authentication outcome, authorization "
+                  "denial and change of state, from the Kafka API and the REST API (keys time, "
+                  "principal, client, listener, api or route, resource, operation, result). "
+                  "Empty: no audit file."));
+  v.push_back(def("audit.log.max.bytes", L, "104857600", at_least(4096), kLow, kReadOnly,
+                  "Size at which the audit file is rotated (audit.1.log is the newest rotated "
+                  "file)."));
+  v.push_back(def("audit.log.max.files", I, "10", at_least(1), kLow, kReadOnly,
+                  "Rotated audit files kept besides the current one."));
+  v.push_back(def("audit.log.stderr", B, "false", none, kLow, kReadOnly,
+                  "Also write the audit lines to stderr (journald under systemd)."));
 
   // --- Samsa operations --------------------------------------------------------------------------
   v.push_back(def("metrics.constant.labels", LIST, "", labels_validator(), kLow, kReadOnly,

@@ -38,6 +38,8 @@ const std::vector<ApiEntry>& supported_apis() {
       {29, 0, 3, handle_describe_acls},
       {30, 0, 3, handle_create_acls},
       {31, 0, 3, handle_delete_acls},
+      {50, 0, 0, handle_describe_user_scram_credentials},
+      {51, 0, 0, handle_alter_user_scram_credentials},
   };
   return apis;
 }

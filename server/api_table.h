@@ -51,6 +51,8 @@ asio::awaitable<void> handle_incremental_alter_configs(RequestContext& ctx);
 asio::awaitable<void> handle_describe_acls(RequestContext& ctx);
 asio::awaitable<void> handle_create_acls(RequestContext& ctx);
 asio::awaitable<void> handle_delete_acls(RequestContext& ctx);
+asio::awaitable<void> handle_describe_user_scram_credentials(RequestContext& ctx);
+asio::awaitable<void> handle_alter_user_scram_credentials(RequestContext& ctx);
 
 // Fills the api_keys of an ApiVersions response from the table above.
 void list_supported_apis(protocol::ApiVersionsResponse& response);

@@ -1,5 +1,8 @@
 #include "server/connection.h"
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -7,6 +10,7 @@
 #include "metrics/kafka_metrics.h"
 #include "protocol/headers.h"
 #include "protocol/messages/response_header.h"
+#include "security/tls/distinguished_name.h"
 #include "server/api_table.h"
 
 namespace samsa::server {
@@ -32,8 +36,23 @@ int16_t read_be16(const uint8_t* p) {
 
 // How often the watchdog looks: a fraction of the shortest timeout, so a connection is closed
 // within about a quarter of its timeout late.
+// A TLS handshake must finish within request.timeout.ms, or this when that is off: a silent
+// or slow peer holds a connection slot, never a thread, but must not hold it for ever.
+constexpr std::chrono::milliseconds kDefaultHandshakeTimeout{30000};
+constexpr uint8_t kTlsHandshakeRecord = 0x16;
+
+std::chrono::milliseconds handshake_timeout(const ConnectionSettings& s) {
+  return s.request_timeout.count() > 0 ? s.request_timeout : kDefaultHandshakeTimeout;
+}
+
+network::Stream make_stream(asio::ip::tcp::socket socket, const ConnectionSettings& s) {
+  if (s.tls) return network::Stream(std::move(socket), s.tls->ssl);
+  return network::Stream(std::move(socket));
+}
+
 std::chrono::milliseconds watchdog_tick(const ConnectionSettings& s) {
   auto shortest = std::chrono::milliseconds::max();
+  if (s.tls) shortest = handshake_timeout(s);
   if (s.idle_timeout.count() > 0) shortest = std::min(shortest, s.idle_timeout);
   if (s.request_timeout.count() > 0) shortest = std::min(shortest, s.request_timeout);
   return std::clamp(shortest / 4, std::chrono::milliseconds(20), std::chrono::milliseconds(1000));
@@ -44,18 +63,19 @@ std::chrono::milliseconds watchdog_tick(const ConnectionSettings& s) {
 Connection::Connection(asio::ip::tcp::socket socket, Services& services,
                        ConnectionSettings settings, security::Session session,
                        metrics::ConnectionCounters* counters)
-    : socket_(std::move(socket)),
+    : stream_(make_stream(std::move(socket), settings)),
       services_(services),
       settings_(settings),
       session_(std::move(session)),
       counters_(counters),
       phase_since_(std::chrono::steady_clock::now()),
-      watchdog_timer_(socket_.get_executor()),
-      wait_timer_(std::make_shared<asio::steady_timer>(socket_.get_executor())) {
+      watchdog_timer_(stream_.get_executor()),
+      wait_timer_(std::make_shared<asio::steady_timer>(stream_.get_executor())),
+      zero_copy_records_(!stream_.is_tls()) {
   std::error_code ec;
-  auto endpoint = socket_.remote_endpoint(ec);
+  auto endpoint = stream_.socket().remote_endpoint(ec);
   peer_ = ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
 Connection::~Connection() {
@@ -102,15 +122,17 @@ asio::awaitable<void> Connection::watchdog() {
                waited >= settings_.request_timeout) {
       reason = "request_timeout";
       if (counters_ != nullptr) counters_->expired_request_timeout++;
+    } else if (phase_ == Phase::kHandshake && waited >= handshake_timeout(settings_)) {
+      reason = "tls_handshake_timeout";
+      if (counters_ != nullptr) counters_->expired_request_timeout++;
     }
     if (reason == nullptr) continue;
     spdlog::info("event=connection_expired reason={} peer={} waited_ms={} frame_bytes={}", reason,
                  peer_, std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(),
                  frame_.size());
     closing_ = true;
-    std::error_code ignored;
-    socket_.close(ignored);  // fails the pending read
-    wait_timer_->cancel();   // and a pending budget wait
+    stream_.close();        // fails the pending read
+    wait_timer_->cancel();  // and a pending budget wait
     co_return;
   }
 }
@@ -119,8 +141,7 @@ asio::awaitable<int32_t> Connection::read_size() {
   uint8_t size_bytes[4];
   size_t got = 0;
   while (got < sizeof size_bytes) {
-    got += co_await socket_.async_read_some(asio::buffer(size_bytes + got, sizeof size_bytes - got),
-                                            asio::use_awaitable);
+    got += co_await stream_.read_some(asio::buffer(size_bytes + got, sizeof size_bytes - got));
     if (phase_ == Phase::kIdle) {
       // request.timeout.ms counts from the request's first byte.
       phase_ = Phase::kReading;
@@ -134,12 +155,11 @@ asio::awaitable<void> Connection::read_body(size_t size) {
   frame_.clear();
   while (frame_.size() < size) {
     if (frame_.spare() == 0) {
-      std::error_code ec;
-      if (frame_.capacity() == 0 && socket_.available(ec) == 0) {
+      if (frame_.capacity() == 0 && stream_.available() == 0) {
         // Nothing has arrived after the size: allocate nothing until something does.
-        co_await socket_.async_wait(asio::socket_base::wait_read, asio::use_awaitable);
+        co_await stream_.wait_readable();
       }
-      const size_t available = socket_.available(ec);
+      const size_t available = stream_.available();
       const size_t target = std::min(
           size, std::max({kFirstChunkBytes, frame_.capacity() * 2, frame_.size() + available}));
       // The first chunk is every connection's own, outside the budget, so small requests
@@ -154,8 +174,7 @@ asio::awaitable<void> Connection::read_body(size_t size) {
       frame_.reallocate(target);
     }
     const size_t want = std::min(frame_.spare(), size - frame_.size());
-    frame_.advance(
-        co_await socket_.async_read_some(asio::buffer(frame_.end(), want), asio::use_awaitable));
+    frame_.advance(co_await stream_.read_some(asio::buffer(frame_.end(), want)));
   }
 }
 
@@ -165,12 +184,14 @@ asio::awaitable<void> Connection::run() {
     counters_->open++;
     counters_->created++;
   }
-  if (settings_.idle_timeout.count() > 0 || settings_.request_timeout.count() > 0) {
-    asio::co_spawn(socket_.get_executor(), watchdog(), asio::detached);
+  if (settings_.idle_timeout.count() > 0 || settings_.request_timeout.count() > 0 ||
+      stream_.is_tls()) {
+    asio::co_spawn(stream_.get_executor(), watchdog(), asio::detached);
   }
   std::vector<uint8_t> out;
   try {
-    for (;;) {
+    bool open = !stream_.is_tls() || co_await tls_handshake();
+    while (open) {
       phase_ = Phase::kIdle;
       phase_since_ = std::chrono::steady_clock::now();
       const int32_t size = co_await read_size();
@@ -200,7 +221,8 @@ asio::awaitable<void> Connection::run() {
     }
   } catch (const std::system_error& e) {
     if (e.code() != asio::error::eof && e.code() != asio::error::connection_reset &&
-        e.code() != asio::error::operation_aborted) {
+        e.code() != asio::error::operation_aborted &&
+        e.code() != asio::ssl::error::stream_truncated) {
       spdlog::debug("event=connection_error peer={} error=\"{}\"", peer_, e.what());
     }
   } catch (const std::exception& e) {
@@ -218,9 +240,73 @@ asio::awaitable<void> Connection::run() {
     counters_->open--;
     counters_->closed++;
   }
-  std::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.close();
+}
+
+asio::awaitable<bool> Connection::tls_handshake() {
+  phase_ = Phase::kHandshake;
+  phase_since_ = std::chrono::steady_clock::now();
+  // A plaintext Kafka client's first bytes are a size prefix, not a TLS handshake record: say so
+  // instead of leaving OpenSSL's "wrong version number" as the only trace.
+  co_await stream_.socket().async_wait(asio::socket_base::wait_read, asio::use_awaitable);
+  uint8_t first = 0;
+  std::error_code ec;
+  const size_t peeked =
+      stream_.socket().receive(asio::buffer(&first, 1), asio::socket_base::message_peek, ec);
+  if (ec || peeked == 0) co_return false;  // gone before saying anything
+  if (first != kTlsHandshakeRecord) {
+    spdlog::warn(
+        "event=connection_closed reason=\"not a TLS handshake (plaintext client on a TLS "
+        "listener?)\" listener={} peer={} first_byte=0x{:02x}",
+        session_.listener, peer_, first);
+    co_return false;
+  }
+  try {
+    co_await stream_.handshake();
+  } catch (const std::system_error& e) {
+    if (closing_) co_return false;  // the watchdog closed it and said why
+    std::string detail = e.code().message();
+    const long verify = SSL_get_verify_result(stream_.native_tls());
+    if (verify != X509_V_OK) detail += std::string(": ") + X509_verify_cert_error_string(verify);
+    spdlog::warn("event=tls_handshake_failed listener={} peer={} error=\"{}\"", session_.listener,
+                 peer_, detail);
+    co_return false;
+  }
+  spdlog::debug("event=tls_handshake_done listener={} peer={} version={} cipher={}",
+                session_.listener, peer_, SSL_get_version(stream_.native_tls()),
+                SSL_get_cipher_name(stream_.native_tls()));
+  // On SASL_SSL the SASL exchange decides the principal; the certificate only secured the channel.
+  if (session_.protocol == security::SecurityProtocol::kSsl && !authenticate_certificate()) {
+    co_return false;
+  }
+  co_return true;
+}
+
+bool Connection::authenticate_certificate() {
+  X509* cert = SSL_get0_peer_certificate(stream_.native_tls());
+  if (cert == nullptr) {
+    session_.principal = security::anonymous_principal();
+    spdlog::info(
+        "event=authentication result=success listener={} protocol=SSL peer={} "
+        "principal={} dn=\"\"",
+        session_.listener, peer_, session_.principal.to_string());
+    return true;
+  }
+  const std::string dn = security::tls::java_rfc2253_name(X509_get_subject_name(cert));
+  const auto name = settings_.tls->principal_mapper->map(dn);
+  if (!name || name->empty()) {
+    spdlog::warn(
+        "event=authentication result=failure listener={} protocol=SSL peer={} dn=\"{}\" "
+        "reason=\"no ssl.principal.mapping.rules rule matches the certificate subject\"",
+        session_.listener, peer_, dn);
+    return false;
+  }
+  session_.principal = security::KafkaPrincipal{"User", *name};
+  spdlog::info(
+      "event=authentication result=success listener={} protocol=SSL peer={} principal={} "
+      "dn=\"{}\"",
+      session_.listener, peer_, session_.principal.to_string(), dn);
+  return true;
 }
 
 asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& out) {
@@ -305,9 +391,9 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& out) {
 
 asio::awaitable<void> Connection::write_response(const std::vector<uint8_t>& out) {
   if (file_regions_.placed().empty()) {
-    co_await asio::async_write(socket_, asio::buffer(out), asio::use_awaitable);
+    co_await stream_.write_all(asio::buffer(out));
   } else {
-    co_await write_with_regions(socket_, out, file_regions_.placed());
+    co_await write_with_regions(stream_.socket(), out, file_regions_.placed());
   }
   file_regions_.clear();  // releases the segments
 }

@@ -18,8 +18,10 @@
 #include "metrics/network_metrics.h"
 #include "protocol/writer.h"
 #include "security/session.h"
+#include "security/tls/tls_context.h"
 #include "server/network/async_semaphore.h"
 #include "server/network/frame_buffer.h"
+#include "server/network/stream.h"
 #include "server/request_context.h"
 #include "server/response_regions.h"
 
@@ -31,6 +33,9 @@ struct ConnectionSettings {
   std::chrono::milliseconds request_timeout{30000};  // request.timeout.ms; <= 0: never
   network::AsyncSemaphore* request_bytes = nullptr;  // queued.max.request.bytes; may be null
   network::AsyncSemaphore* request_slots = nullptr;  // queued.max.requests; may be null
+  // The listener's TLS context at accept time (SSL and SASL_SSL listeners); null: plain TCP. The
+  // handshake must finish within request_timeout (30 s when that is off).
+  std::shared_ptr<const security::tls::TlsContext> tls;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -47,13 +52,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const security::Session& session() const { return session_; }
 
  private:
-  enum class Phase { kIdle, kReading, kHandling };
+  enum class Phase { kIdle, kReading, kHandling, kHandshake };
 
   // Returns false when the connection must be closed.
   asio::awaitable<bool> handle_frame(std::vector<uint8_t>& out);
   // Reads the 4-byte size prefix; the request clock starts with its first byte.
   asio::awaitable<int32_t> read_size();
   asio::awaitable<void> read_body(size_t size);
+  // The TLS handshake and, on SSL listeners, the principal from the client certificate. Returns
+  // false (having logged why) when the connection must be closed.
+  asio::awaitable<bool> tls_handshake();
+  // The client certificate's subject mapped by ssl.principal.mapping.rules; false when no rule
+  // applies (the client is not authenticated).
+  bool authenticate_certificate();
   void give_back_frame_memory(bool keep_small);
   asio::awaitable<void> watchdog();
   // Sends a response: the buffer, with any file regions a fetch left in it spliced in.
@@ -62,7 +73,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Request metrics for the request just answered, timed from `received`.
   void record_request(std::chrono::steady_clock::time_point received);
 
-  asio::ip::tcp::socket socket_;
+  network::Stream stream_;
   Services& services_;
   ConnectionSettings settings_;
   std::string peer_;
@@ -80,9 +91,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   int16_t api_key_ = -1;
   int16_t api_version_ = -1;
   protocol::ErrorTally errors_;
-  // The seam for TLS: record bytes may go from segment file to socket with sendfile only when the
-  // stream is plain TCP. A TLS connection must set this false, and fetches then copy the bytes.
-  const bool zero_copy_records_ = true;
+  // Record bytes may go from segment file to socket with sendfile only when the stream is plain
+  // TCP; on TLS they must pass through OpenSSL, so fetches copy them.
+  const bool zero_copy_records_;
   ResponseFileRegions file_regions_;  // of the response being built and sent
 };
 

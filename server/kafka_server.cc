@@ -271,6 +271,7 @@ void KafkaServer::place(asio::ip::tcp::socket socket, const ListenerSpec& spec) 
   cs.request_timeout = settings_.request_timeout;
   cs.request_bytes = &request_bytes_;
   cs.request_slots = &request_slots_;
+  if (spec.tls) cs.tls = spec.tls->current();
   security::Session session;
   session.listener = spec.name;
   session.protocol = spec.protocol;

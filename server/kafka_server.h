@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "security/session.h"
+#include "security/tls/tls_context.h"
 #include "server/connection.h"
 #include "server/network/async_semaphore.h"
 #include "server/network/connection_quotas.h"
@@ -23,6 +24,8 @@ struct ListenerSpec {
   int port;
   std::string config_key = "listeners";  // named in bind errors
   security::SecurityProtocol protocol = security::SecurityProtocol::kPlaintext;
+  // SSL and SASL_SSL listeners: where each new connection takes its TLS context from.
+  std::shared_ptr<security::tls::TlsContextProvider> tls;
 };
 
 // What bounds the network layer's memory and time (see Connection and ConnectionQuotas).

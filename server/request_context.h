@@ -12,7 +12,9 @@
 #include "protocol/messages/request_header.h"
 #include "protocol/reader.h"
 #include "protocol/writer.h"
+#include "security/audit_log.h"
 #include "security/authorizer.h"
+#include "security/sasl/credential_store.h"
 #include "security/session.h"
 #include "server/partition_manager.h"
 #include "server/topic_service.h"
@@ -43,6 +45,7 @@ class ResponseFileRegions;
 class ConfigService;
 class ProduceService;
 class AclService;
+class UserService;
 
 struct Services {
   const config::BrokerConfig& config;
@@ -66,6 +69,13 @@ struct Services {
   const security::Authorizer* authorizer = nullptr;
   // CreateAcls/DescribeAcls/DeleteAcls; set with the authorizer (null = SECURITY_DISABLED).
   AclService* acls = nullptr;
+  // audit.log.file; always set by the composition root (a disabled log records nothing).
+  security::AuditLog* audit = nullptr;
+  // Salted SCRAM credentials of the published metadata image, for the SASL mechanisms; null until
+  // the composition root wires it.
+  const security::CredentialStore* credentials = nullptr;
+  // Describe/Alter user SCRAM credentials; set by the composition root before serving.
+  UserService* users = nullptr;
 };
 
 struct RequestContext {

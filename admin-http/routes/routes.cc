@@ -19,6 +19,7 @@ void register_routes(Router& router, AdminContext& ctx) {
   register_v1_group_routes(router, ctx);
   register_v1_record_routes(router, ctx);
   register_v1_log_level_routes(router, ctx);
+  register_v1_user_routes(router, ctx);
 }
 
 }  // namespace samsa::admin_http

@@ -28,5 +28,7 @@ void register_v1_cluster_routes(Router& router, AdminContext& ctx);
 void register_v1_group_routes(Router& router, AdminContext& ctx);
 void register_v1_record_routes(Router& router, AdminContext& ctx);
 void register_v1_log_level_routes(Router& router, AdminContext& ctx);
+// /v1/security/users: SCRAM users (list, upsert with a password, delete).
+void register_v1_user_routes(Router& router, AdminContext& ctx);
 
 }  // namespace samsa::admin_http

@@ -322,6 +322,8 @@ struct MetadataQuorum::Impl {
         if (current->cluster_id().empty()) {
           const auto& configured = self->options().cluster_id;
           records.push_back(ClusterIdRecord{configured.empty() ? random_cluster_id() : configured});
+          const auto& bootstrap = self->options().bootstrap_records;
+          records.insert(records.end(), bootstrap.begin(), bootstrap.end());
         }
         records.push_back(LeaderChangeRecord{self->node_id(), term});
         if (propose(records, nullptr, term) != 0) proposed_term = 0;

@@ -25,6 +25,9 @@ struct QuorumOptions {
   std::string listen_address = "127.0.0.1:9093";
   std::map<int32_t, std::string> voters;  // id -> host:port; empty = {node_id: listen_address}
   std::string cluster_id;                 // written on first leadership; random if empty
+  // Appended in the same entry as the ClusterIdRecord, i.e. only when the metadata log is formatted
+  // (kafka-storage format --add-scram's records); ignored on every later start.
+  std::vector<MetadataRecord> bootstrap_records;
   int election_timeout_ms = 1000, heartbeat_timeout_ms = 100;
   unsigned snapshot_threshold = 20000;
   int start_timeout_ms = 30000;  // how long start() waits for the image to be loaded

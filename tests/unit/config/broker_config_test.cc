@@ -208,5 +208,33 @@ TEST(ClusterId, GeneratedIdsAreWellFormedAndDistinct) {
   EXPECT_THAT(error_of({{"cluster.id", "not-an-id"}}), HasSubstr("cluster.id |"));
 }
 
+TEST(BrokerConfig, ListenerOverrides) {
+  auto c = BrokerConfig::from_properties(
+      {{"listeners", "PLAINTEXT://127.0.0.1:9092,CLIENT://127.0.0.1:9094"},
+       {"listener.security.protocol.map",
+        "PLAINTEXT:PLAINTEXT,CLIENT:SASL_SSL,CONTROLLER:PLAINTEXT"},
+       {"sasl.enabled.mechanisms", "GSSAPI"},
+       {"listener.name.client.sasl.enabled.mechanisms", "SCRAM-SHA-256, PLAIN"},
+       {"listener.name.client.plain.sasl.jaas.config", "x required user_a=\"b\";"}});
+  EXPECT_TRUE(c.unknown_keys().empty());
+  EXPECT_EQ(c.listener_value_string("CLIENT", "sasl.enabled.mechanisms"), "SCRAM-SHA-256,PLAIN");
+  EXPECT_EQ(c.listener_value_string("client", "sasl.enabled.mechanisms"), "SCRAM-SHA-256,PLAIN");
+  EXPECT_EQ(c.listener_value_string("PLAINTEXT", "sasl.enabled.mechanisms"), "GSSAPI");
+  EXPECT_EQ(c.listener_value_string("CLIENT", "plain.sasl.jaas.config"),
+            "x required user_a=\"b\";");
+  EXPECT_EQ(c.listener_value_string("PLAINTEXT", "plain.sasl.jaas.config"), std::nullopt);
+  EXPECT_TRUE(c.listener_overrides("CLIENT", "plain.sasl.jaas.config"));
+  EXPECT_FALSE(c.listener_overrides("PLAINTEXT", "sasl.enabled.mechanisms"));
+}
+
+TEST(BrokerConfig, BadListenerOverrideNamesItsKey) {
+  EXPECT_THAT(error_of({{"listener.name.nosuch.ssl.keystore.location", "/x"}}),
+              HasSubstr("listener.name.nosuch.ssl.keystore.location | "));
+  EXPECT_THAT(error_of({{"listener.name.plaintext.ssl.client.auth", "sometimes"}}),
+              HasSubstr(std::string("listener.name.plaintext.ssl.client.auth") + " | "));
+  EXPECT_THAT(error_of({{"listener.name.plaintext.no.such.key", "1"}}),
+              HasSubstr(std::string("listener.name.plaintext.no.such.key") + " | "));
+}
+
 }  // namespace
 }  // namespace samsa::config
