@@ -12,6 +12,7 @@
 #include "protocol/messages/api_registry.h"
 #include "server/api_table.h"
 #include "server/metrics_sources.h"
+#include "server/sasl_setup.h"
 
 namespace samsa::broker {
 namespace {
@@ -171,12 +172,14 @@ void BrokerApp::start() {
   const std::string cluster_id = resolve_cluster_id();
   const auto listeners = config_.listeners();
   for (const auto& l : listeners) {
-    if (l.security_protocol != "PLAINTEXT" && l.security_protocol != "SSL" &&
-        l.security_protocol != "SASL_SSL") {
+    if (!security::parse_security_protocol(l.security_protocol)) {
       throw std::runtime_error("listeners: security protocol " + l.security_protocol + " of " +
-                               l.name + " is not supported yet (only PLAINTEXT)");
+                               l.name + " is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL");
     }
   }
+  // Before anything starts: a SASL listener whose mechanisms or JAAS users we cannot serve stops
+  // startup. SCRAM credentials come from the metadata image (credentials_).
+  sasl_ = server::make_sasl_factory(config_, listeners, &credentials_);
   const auto advertised = config_.advertised_listeners();
   const std::string advertised_host =
       advertised.front().host.empty() || advertised.front().host == "0.0.0.0"
@@ -293,6 +296,7 @@ void BrokerApp::start() {
   services_->credentials = &credentials_;
   produce_ = std::make_unique<server::ProduceService>(*topics_, *partitions_);
   services_->produce = produce_.get();
+  services_->sasl = sasl_.get();
   if (authorizer_) {
     acls_ = std::make_unique<server::AclService>(*controller_, *publisher_);
     services_->authorizer = authorizer_.get();
@@ -317,6 +321,7 @@ void BrokerApp::start() {
   network.idle_timeout = std::chrono::milliseconds(config_.get_long("connections.max.idle.ms"));
   network.request_timeout = std::chrono::milliseconds(config_.get_int("request.timeout.ms"));
   network.limits = connection_limits(view);
+  network.sasl = server::sasl_settings(config_);
   kafka_ = std::make_unique<server::KafkaServer>(*services_, specs, network);
   kafka_->start();
   tls_->start();

@@ -106,6 +106,7 @@ class BrokerApp {
   std::unique_ptr<security::AuditLog> audit_;
   std::unique_ptr<server::Services> services_;
   std::unique_ptr<TlsListeners> tls_;
+  std::unique_ptr<security::SaslServerFactory> sasl_;  // destroyed after kafka_, which uses it
   std::unique_ptr<server::KafkaServer> kafka_;
 
   std::thread housekeeping_;

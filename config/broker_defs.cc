@@ -448,7 +448,29 @@ std::vector<ConfigDef> make_broker_defs() {
                   "unchanged), tried in order; a rule applies when its regex matches the whole "
                   "DN. No rule applying fails authentication."));
   v.push_back(def("sasl.enabled.mechanisms", LIST, "GSSAPI", none, kMedium, kPerBroker,
-                  "SASL mechanisms offered on SASL listeners."));
+                  "SASL mechanisms offered on SASL listeners (per listener through "
+                  "listener.name.<listener>.sasl.enabled.mechanisms). Samsa implements PLAIN, "
+                  "SCRAM-SHA-256 and SCRAM-SHA-512; a SASL listener offering any other mechanism "
+                  "(such as the default GSSAPI) stops startup. PLAIN users come from the "
+                  "listener's listener.name.<listener>.plain.sasl.jaas.config "
+                  "(PlainLoginModule user_<name>=\"<password>\" entries) and from the SCRAM "
+                  "credentials."));
+  v.push_back(def("connections.max.reauth.ms", L, "0", at_least(0), kMedium, kReadOnly,
+                  "KIP-368: when positive, a SASL session lasts this long; clients using "
+                  "SaslAuthenticate v1+ are told so and re-authenticate on the same connection, "
+                  "and a connection whose session has expired is closed. 0: sessions never "
+                  "expire."));
+  v.push_back(def("sasl.server.max.receive.size", I, "524288", at_least(1), kMedium, kReadOnly,
+                  "Largest frame accepted on a SASL listener before authentication is complete "
+                  "(a SASL token, or any request); a larger one closes the connection."));
+  v.push_back(def("connection.failed.authentication.delay.ms", I, "100", at_least(0), kLow,
+                  kReadOnly,
+                  "A failed SASL authentication is answered this long after it failed, and the "
+                  "connection then closed, so that clients cannot try passwords quickly."));
+  v.push_back(def("sasl.authentication.timeout.ms", L, "30000", at_least(0), kMedium, kReadOnly,
+                  "Samsa key: a connection on a SASL listener that has not completed SASL "
+                  "authentication this long after it was accepted is closed. 0 disables the "
+                  "limit."));
 
   // --- Authorization (ACLs) -------------------------------------------------------------------
   v.push_back(def("authorizer.class.name", S, "",

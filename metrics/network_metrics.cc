@@ -28,6 +28,12 @@ AcceptorCounters& NetworkMetrics::acceptor(const std::string& listener) {
   return *slot;
 }
 
+void NetworkMetrics::count_authentication_failure(const std::string& listener,
+                                                  const std::string& mechanism) {
+  std::lock_guard lock(connections_mutex_);
+  auth_failures_[{listener, mechanism}]++;
+}
+
 void NetworkMetrics::set_budget_source(std::function<RequestBudgetStats()> source) {
   std::lock_guard lock(connections_mutex_);
   budget_source_ = std::move(source);
@@ -98,22 +104,46 @@ std::vector<prometheus::MetricFamily> NetworkMetrics::Collect() const {
     add_counter(created, labels, static_cast<double>(c->created.load()));
     add_counter(closed, labels, static_cast<double>(c->closed.load()));
   }
+  auto auth_ok = make_family("kafka_server_socket_server_metrics_successful_authentication_total",
+                             "Connections that completed SASL authentication",
+                             prometheus::MetricType::Counter);
+  auto auth_failed =
+      make_family("kafka_server_socket_server_metrics_failed_authentication_total",
+                  "SASL authentications that failed", prometheus::MetricType::Counter);
+  for (const auto& [key, c] : connections_) {
+    Labels labels{{"listener", key.first}, {"network_processor", std::to_string(key.second)}};
+    add_counter(auth_ok, labels, static_cast<double>(c->authentication_succeeded.load()));
+    add_counter(auth_failed, labels, static_cast<double>(c->authentication_failed.load()));
+  }
+  auto failures = make_family("samsa_sasl_authentication_failures_total",
+                              "Failed SASL authentications, by listener and the mechanism the "
+                              "client chose",
+                              prometheus::MetricType::Counter);
+  for (const auto& [key, n] : auth_failures_) {
+    add_counter(failures, {{"listener", key.first}, {"mechanism", key.second}},
+                static_cast<double>(n));
+  }
   auto expired = make_family("samsa_network_connections_expired_total",
                              "Client connections closed by the broker for being idle "
                              "(connections.max.idle.ms) or for a request not complete within "
                              "request.timeout.ms of its first byte",
                              prometheus::MetricType::Counter);
-  std::map<std::string, std::pair<uint64_t, uint64_t>> expired_by_listener;
+  struct Expired {
+    uint64_t idle = 0, request_timeout = 0, authentication = 0;
+  };
+  std::map<std::string, Expired> expired_by_listener;
   for (const auto& [key, c] : connections_) {
     auto& e = expired_by_listener[key.first];
-    e.first += c->expired_idle.load();
-    e.second += c->expired_request_timeout.load();
+    e.idle += c->expired_idle.load();
+    e.request_timeout += c->expired_request_timeout.load();
+    e.authentication += c->expired_authentication.load();
   }
   for (const auto& [listener, e] : expired_by_listener) {
-    add_counter(expired, {{"listener", listener}, {"reason", "idle"}},
-                static_cast<double>(e.first));
+    add_counter(expired, {{"listener", listener}, {"reason", "idle"}}, static_cast<double>(e.idle));
     add_counter(expired, {{"listener", listener}, {"reason", "request_timeout"}},
-                static_cast<double>(e.second));
+                static_cast<double>(e.request_timeout));
+    add_counter(expired, {{"listener", listener}, {"reason", "authentication"}},
+                static_cast<double>(e.authentication));
   }
   auto rejected = make_family("samsa_network_connections_rejected_total",
                               "Client connections accepted and closed at once because their "
@@ -134,6 +164,9 @@ std::vector<prometheus::MetricFamily> NetworkMetrics::Collect() const {
   out.push_back(std::move(count));
   out.push_back(std::move(created));
   out.push_back(std::move(closed));
+  out.push_back(std::move(auth_ok));
+  out.push_back(std::move(auth_failed));
+  out.push_back(std::move(failures));
   out.push_back(std::move(expired));
   out.push_back(std::move(rejected));
   out.push_back(std::move(blocked));

@@ -7,7 +7,10 @@
 //   kafka_network_processor_idle_percent{network_processor}               (0..1)
 //   kafka_network_socketserver_memorypool{used,available}   bytes of queued.max.request.bytes
 //   kafka_network_requestchannel_requestqueuesize           requests read and not yet answered
-//   samsa_network_connections_expired_total{listener,reason=idle|request_timeout}
+//   kafka_server_socket_server_metrics_{successful,failed}_authentication_total{listener,
+//                                                                       network_processor}
+//   samsa_sasl_authentication_failures_total{listener,mechanism}
+//   samsa_network_connections_expired_total{listener,reason=idle|request_timeout|authentication}
 //   samsa_network_connections_rejected_total{listener,reason=max_connections_per_ip}
 //   samsa_network_acceptor_blocked_seconds_total{listener,reason=max_connections|
 //                                                connection_creation_rate}
@@ -39,6 +42,11 @@ struct ConnectionCounters {
   std::atomic<uint64_t> closed{0};
   std::atomic<uint64_t> expired_idle{0};
   std::atomic<uint64_t> expired_request_timeout{0};
+  // SASL outcomes (Kafka's successful-/failed-authentication-total), and connections closed for
+  // not authenticating in time or for an expired session (KIP-368).
+  std::atomic<uint64_t> authentication_succeeded{0};
+  std::atomic<uint64_t> authentication_failed{0};
+  std::atomic<uint64_t> expired_authentication{0};
 };
 
 // What a listener's acceptor refused or waited for.
@@ -63,6 +71,8 @@ class NetworkMetrics : public prometheus::Collectable {
   // Stable for the registry's life; called once per accepted connection.
   ConnectionCounters& connections(const std::string& listener, int processor);
   AcceptorCounters& acceptor(const std::string& listener);
+  // Failed SASL authentications by listener and mechanism (the mechanism the client asked for).
+  void count_authentication_failure(const std::string& listener, const std::string& mechanism);
   void set_budget_source(std::function<RequestBudgetStats()> source);
 
   // Set when the network threads start; takes the baseline sample the first idle values are
@@ -89,6 +99,7 @@ class NetworkMetrics : public prometheus::Collectable {
   mutable std::mutex connections_mutex_;
   std::map<std::pair<std::string, int>, std::unique_ptr<ConnectionCounters>> connections_;
   std::map<std::string, std::unique_ptr<AcceptorCounters>> acceptors_;
+  std::map<std::pair<std::string, std::string>, uint64_t> auth_failures_;  // connections_mutex_
   std::function<RequestBudgetStats()> budget_source_;  // guarded by connections_mutex_
   mutable std::mutex idle_mutex_;
   CpuSource cpu_source_;

@@ -13,6 +13,8 @@ const std::vector<ApiEntry>& supported_apis() {
       {2, 1, 7, handle_list_offsets},
       {3, 0, 12, handle_metadata},
       {18, 0, 4, handle_api_versions, true},
+      {17, 0, 1, handle_sasl_handshake, true},
+      {36, 0, 2, handle_sasl_authenticate, true},
       {19, 2, 7, handle_create_topics},
       {20, 1, 6, handle_delete_topics},
       {37, 0, 3, handle_create_partitions},

@@ -24,6 +24,8 @@ const ApiEntry* find_api(int16_t key);
 // One declaration per handler file in server/handlers/.
 asio::awaitable<void> handle_api_versions(RequestContext& ctx);
 asio::awaitable<void> handle_metadata(RequestContext& ctx);
+asio::awaitable<void> handle_sasl_handshake(RequestContext& ctx);
+asio::awaitable<void> handle_sasl_authenticate(RequestContext& ctx);
 asio::awaitable<void> handle_produce(RequestContext& ctx);
 asio::awaitable<void> handle_fetch(RequestContext& ctx);
 asio::awaitable<void> handle_list_offsets(RequestContext& ctx);

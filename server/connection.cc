@@ -17,6 +17,8 @@ namespace samsa::server {
 namespace {
 
 constexpr int16_t kApiVersionsKey = 18;
+constexpr int16_t kSaslHandshakeKey = 17;
+constexpr int16_t kSaslAuthenticateKey = 36;
 // Response buffers are reused across requests (a fresh multi-megabyte buffer per fetch costs page
 // faults), but one unusually large response must not pin its memory.
 constexpr size_t kKeptResponseBytes = 8u << 20;
@@ -55,6 +57,10 @@ std::chrono::milliseconds watchdog_tick(const ConnectionSettings& s) {
   if (s.tls) shortest = handshake_timeout(s);
   if (s.idle_timeout.count() > 0) shortest = std::min(shortest, s.idle_timeout);
   if (s.request_timeout.count() > 0) shortest = std::min(shortest, s.request_timeout);
+  if (s.sasl.authentication_timeout_ms > 0)
+    shortest = std::min(shortest, std::chrono::milliseconds(s.sasl.authentication_timeout_ms));
+  if (s.sasl.max_reauth_ms > 0)
+    shortest = std::min(shortest, std::chrono::milliseconds(s.sasl.max_reauth_ms));
   return std::clamp(shortest / 4, std::chrono::milliseconds(20), std::chrono::milliseconds(1000));
 }
 
@@ -76,6 +82,7 @@ Connection::Connection(asio::ip::tcp::socket socket, Services& services,
   auto endpoint = stream_.socket().remote_endpoint(ec);
   peer_ = ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  sasl_.counters = counters_;
 }
 
 Connection::~Connection() {
@@ -126,6 +133,10 @@ asio::awaitable<void> Connection::watchdog() {
       reason = "tls_handshake_timeout";
       if (counters_ != nullptr) counters_->expired_request_timeout++;
     }
+    if (reason == nullptr) {
+      reason = sasl_expiry_reason(std::chrono::steady_clock::now());
+      if (reason != nullptr && counters_ != nullptr) counters_->expired_authentication++;
+    }
     if (reason == nullptr) continue;
     spdlog::info("event=connection_expired reason={} peer={} waited_ms={} frame_bytes={}", reason,
                  peer_, std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(),
@@ -135,6 +146,60 @@ asio::awaitable<void> Connection::watchdog() {
     wait_timer_->cancel();  // and a pending budget wait
     co_return;
   }
+}
+
+const char* Connection::sasl_expiry_reason(std::chrono::steady_clock::time_point now) const {
+  if (!security::uses_sasl(session_.protocol)) return nullptr;
+  if (!session_.authenticated) {
+    const auto timeout = std::chrono::milliseconds(settings_.sasl.authentication_timeout_ms);
+    if (timeout.count() > 0 && now - connected_at_ >= timeout) return "authentication_timeout";
+    return nullptr;
+  }
+  // KIP-368: past its session's end the connection is closed, unless a re-authentication is
+  // under way (Kafka lets it finish).
+  if (session_.expiry && now >= *session_.expiry &&
+      sasl_.stage != SaslConnectionState::Stage::kAuthenticate)
+    return "session_expired";
+  return nullptr;
+}
+
+asio::awaitable<void> Connection::failed_authentication_delay() {
+  if (settings_.sasl.failed_delay_ms <= 0) co_return;
+  asio::steady_timer timer(stream_.get_executor());
+  timer.expires_after(std::chrono::milliseconds(settings_.sasl.failed_delay_ms));
+  std::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<bool> Connection::handle_raw_token(int32_t size) {
+  // Kafka reads these with sasl.server.max.receive.size as the bound; a negative size is
+  // malformed. An empty token is legal.
+  if (size < 0 || size > settings_.sasl.max_receive_size) {
+    reject(size < 0 ? "negative SASL token size"
+                    : "SASL token larger than sasl.server.max.receive.size");
+    co_return false;
+  }
+  co_await read_body(static_cast<size_t>(size));
+  phase_ = Phase::kHandling;
+  const auto outcome =
+      evaluate_sasl_token(services_, session_, sasl_, peer_,
+                          {size == 0 ? nullptr : frame_.data(), static_cast<size_t>(size)});
+  if (outcome.status == TokenOutcome::Status::kFailed) {
+    // No error can be sent in the raw protocol: the client sees the connection close.
+    co_await failed_authentication_delay();
+    co_return false;
+  }
+  std::vector<uint8_t> out(4 + outcome.challenge.size());
+  const auto n = static_cast<uint32_t>(outcome.challenge.size());
+  out[0] = static_cast<uint8_t>(n >> 24);
+  out[1] = static_cast<uint8_t>(n >> 16);
+  out[2] = static_cast<uint8_t>(n >> 8);
+  out[3] = static_cast<uint8_t>(n);
+  std::copy(outcome.challenge.begin(), outcome.challenge.end(), out.begin() + 4);
+  co_await stream_.write_all(asio::buffer(out));
+  if (outcome.status == TokenOutcome::Status::kDone) sasl_.raw_tokens = false;
+  give_back_frame_memory(true);
+  co_return true;
 }
 
 asio::awaitable<int32_t> Connection::read_size() {
@@ -185,7 +250,7 @@ asio::awaitable<void> Connection::run() {
     counters_->created++;
   }
   if (settings_.idle_timeout.count() > 0 || settings_.request_timeout.count() > 0 ||
-      stream_.is_tls()) {
+      stream_.is_tls() || security::uses_sasl(session_.protocol)) {
     asio::co_spawn(stream_.get_executor(), watchdog(), asio::detached);
   }
   std::vector<uint8_t> out;
@@ -195,7 +260,19 @@ asio::awaitable<void> Connection::run() {
       phase_ = Phase::kIdle;
       phase_since_ = std::chrono::steady_clock::now();
       const int32_t size = co_await read_size();
-      // Bounded before allocating: a hostile size prefix must not reserve memory.
+      if (sasl_.raw_tokens && sasl_.stage == SaslConnectionState::Stage::kAuthenticate) {
+        if (!co_await handle_raw_token(size)) break;
+        continue;
+      }
+      // Bounded before allocating: a hostile size prefix must not reserve memory. Until SASL is
+      // done, Kafka bounds every frame by sasl.server.max.receive.size.
+      const bool in_sasl =
+          security::uses_sasl(session_.protocol) &&
+          (!session_.authenticated || sasl_.stage == SaslConnectionState::Stage::kAuthenticate);
+      if (in_sasl && size > settings_.sasl.max_receive_size) {
+        reject("frame larger than sasl.server.max.receive.size before authentication");
+        break;
+      }
       if (size < 8 || size > settings_.max_request_bytes) {
         reject(size < 8 ? "frame too small" : "frame larger than socket.request.max.bytes");
         break;
@@ -210,6 +287,18 @@ asio::awaitable<void> Connection::run() {
       const auto received = std::chrono::steady_clock::now();
       out.clear();
       if (!co_await handle_frame(out)) break;
+      if (sasl_.failed || close_after_write_) {
+        // The connection's last answer. A failed authentication's waits out its delay without
+        // holding a request slot, so failing clients cannot starve the others.
+        if (holds_slot_) {
+          settings_.request_slots->release(1);
+          holds_slot_ = false;
+        }
+        if (sasl_.failed) co_await failed_authentication_delay();
+        if (!out.empty()) co_await write_response(out);
+        record_request(received);
+        break;
+      }
       if (!out.empty()) co_await write_response(out);
       record_request(received);
       if (holds_slot_) {
@@ -324,6 +413,20 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& out) {
     reject("request before SASL authentication", api_key, api_version);
     co_return false;
   }
+  if (!session_.authenticated && sasl_.stage == SaslConnectionState::Stage::kAuthenticate &&
+      api_key != kSaslAuthenticateKey && api_key != kSaslHandshakeKey) {
+    // After SaslHandshake v1 Kafka accepts only SaslAuthenticate until the exchange ends (a
+    // second SaslHandshake is answered ILLEGAL_SASL_STATE by its handler, then closed).
+    reject("request other than SaslAuthenticate during the SASL exchange", api_key, api_version);
+    co_return false;
+  }
+  if (session_.expiry && std::chrono::steady_clock::now() >= *session_.expiry &&
+      api_key != kSaslHandshakeKey && api_key != kSaslAuthenticateKey) {
+    // KIP-368: an expired session may only re-authenticate.
+    spdlog::info("event=connection_expired reason=session_expired peer={} listener={}", peer_,
+                 session_.listener);
+    co_return false;
+  }
   const bool supported = api_version >= api->min_version && api_version <= api->max_version;
   if (!supported && api_key != kApiVersionsKey) {
     reject("unsupported api version", api_key, api_version);
@@ -363,12 +466,14 @@ asio::awaitable<bool> Connection::handle_frame(std::vector<uint8_t>& out) {
         }
       };
       ctx.file_regions = file_regions;
+      ctx.sasl = &sasl_;
       co_await api->handler(ctx);
       if (!ctx.send_response) {
         out.clear();
         file_regions_.clear();
       }
       if (ctx.close_connection) co_return false;
+      close_after_write_ = ctx.close_after_response;
     }
   } catch (const protocol::DecodeError& e) {
     reject(e.what(), api_key, api_version);

@@ -24,6 +24,7 @@
 #include "server/network/stream.h"
 #include "server/request_context.h"
 #include "server/response_regions.h"
+#include "server/sasl_auth.h"
 
 namespace samsa::server {
 
@@ -36,6 +37,7 @@ struct ConnectionSettings {
   // The listener's TLS context at accept time (SSL and SASL_SSL listeners); null: plain TCP. The
   // handshake must finish within request_timeout (30 s when that is off).
   std::shared_ptr<const security::tls::TlsContext> tls;
+  SaslSettings sasl;                                 // used on SASL listeners only
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -56,6 +58,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Returns false when the connection must be closed.
   asio::awaitable<bool> handle_frame(std::vector<uint8_t>& out);
+  // One raw SASL token (after SaslHandshake v0): a bare length-prefixed frame each way, as
+  // Kafka's SaslServerAuthenticator. Returns false when the connection must be closed.
+  asio::awaitable<bool> handle_raw_token(int32_t size);
+  // Waits connection.failed.authentication.delay.ms (Kafka delays a failed authentication's
+  // answer so a client cannot retry passwords quickly).
+  asio::awaitable<void> failed_authentication_delay();
+  // Why the watchdog must close the connection for SASL reasons now (nullptr: it need not).
+  const char* sasl_expiry_reason(std::chrono::steady_clock::time_point now) const;
   // Reads the 4-byte size prefix; the request clock starts with its first byte.
   asio::awaitable<int32_t> read_size();
   asio::awaitable<void> read_body(size_t size);
@@ -95,6 +105,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // TCP; on TLS they must pass through OpenSSL, so fetches copy them.
   const bool zero_copy_records_;
   ResponseFileRegions file_regions_;  // of the response being built and sent
+  SaslConnectionState sasl_;
+  bool close_after_write_ = false;  // the response just built is the connection's last
+  const std::chrono::steady_clock::time_point connected_at_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace samsa::server

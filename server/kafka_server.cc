@@ -269,6 +269,7 @@ void KafkaServer::place(asio::ip::tcp::socket socket, const ListenerSpec& spec) 
   cs.max_request_bytes = settings_.max_request_bytes;
   cs.idle_timeout = settings_.idle_timeout;
   cs.request_timeout = settings_.request_timeout;
+  cs.sasl = settings_.sasl;
   cs.request_bytes = &request_bytes_;
   cs.request_slots = &request_slots_;
   if (spec.tls) cs.tls = spec.tls->current();

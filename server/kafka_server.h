@@ -37,6 +37,7 @@ struct NetworkSettings {
   std::chrono::milliseconds idle_timeout{600000};
   std::chrono::milliseconds request_timeout{30000};
   network::ConnectionLimits limits;
+  SaslSettings sasl;
 };
 
 class KafkaServer {

@@ -15,8 +15,10 @@
 #include "security/audit_log.h"
 #include "security/authorizer.h"
 #include "security/sasl/credential_store.h"
+#include "security/sasl/sasl_server_factory.h"
 #include "security/session.h"
 #include "server/partition_manager.h"
+#include "server/sasl_auth.h"
 #include "server/topic_service.h"
 
 namespace samsa::metrics {
@@ -76,6 +78,9 @@ struct Services {
   const security::CredentialStore* credentials = nullptr;
   // Describe/Alter user SCRAM credentials; set by the composition root before serving.
   UserService* users = nullptr;
+  // Makes the SASL exchange for a mechanism on a listener; null = no SASL listener (SaslHandshake
+  // then answers ILLEGAL_SASL_STATE).
+  const security::SaslServerFactory* sasl = nullptr;
 };
 
 struct RequestContext {
@@ -86,6 +91,8 @@ struct RequestContext {
   const std::string& peer;
   // The connection's listener and principal; the SASL handlers authenticate it.
   security::Session& session;
+  // The connection's SASL exchange; null outside a connection (tests).
+  SaslConnectionState* sasl = nullptr;
   // acks=0 produce requests get no response at all, as in Kafka.
   bool send_response = true;
   // Gives back the connection's in-flight request slot (queued.max.requests) while the request
@@ -100,6 +107,9 @@ struct RequestContext {
   // acks=0 produce: Kafka closes it so the client refreshes its metadata). The connection closes
   // after this request, without writing its response.
   bool close_connection = false;
+  // Set by a handler whose response must reach the client before the connection closes (a SASL
+  // protocol error: Kafka answers, then closes).
+  bool close_after_response = false;
 
   int16_t version() const { return header.api_version; }
   // Whether this connection's principal may do `operation` on the named resource; every handler
