@@ -258,6 +258,17 @@ void BrokerApp::start() {
       });
   partitions_ = std::make_unique<server::PartitionManager>(*logs_, config_, node_id_);
   const auto initial_image = controller_->image();
+  if (!config_.get_string("authorizer.class.name").empty()) {
+    // Every spelling the key accepts means the built-in StandardAuthorizer. Its ACLs follow the
+    // metadata log; the first subscriber, so an image is in force for ACLs before anything else.
+    security::AuthorizerOptions options;
+    options.super_users = security::parse_super_users(config_.get_string("super.users"));
+    options.allow_everyone_if_no_acl_found = config_.get_bool("allow.everyone.if.no.acl.found");
+    authorizer_ = std::make_unique<security::StandardAuthorizer>(std::move(options));
+    authorizer_->update(*initial_image);
+    publisher_->subscribe(
+        "authorizer", [this](const cluster::MetadataImage& image) { authorizer_->update(image); });
+  }
   partitions_->apply_image(*initial_image);
   partitions_->remove_orphans(*initial_image);
   publisher_->subscribe("partitions", [this](const cluster::MetadataImage& image) {
@@ -291,6 +302,11 @@ void BrokerApp::start() {
   produce_ = std::make_unique<server::ProduceService>(*topics_, *partitions_);
   services_->produce = produce_.get();
   services_->sasl = sasl_.get();
+  if (authorizer_) {
+    acls_ = std::make_unique<server::AclService>(*controller_, *publisher_);
+    services_->authorizer = authorizer_.get();
+    services_->acls = acls_.get();
+  }
   register_service_metrics();
   if (config_.get_bool("log.cleaner.enable")) start_cleaner();
 

@@ -23,6 +23,8 @@
 #include "metrics/process_metrics.h"
 #include "security/sasl/bootstrap_credentials.h"
 #include "security/sasl/image_credential_store.h"
+#include "security/standard_authorizer.h"
+#include "server/acl_service.h"
 #include "server/config_service.h"
 #include "server/dynamic_broker_config.h"
 #include "server/group/group_coordinator.h"
@@ -83,8 +85,12 @@ class BrokerApp {
   std::vector<std::filesystem::path> log_dirs_;
   std::unique_ptr<storage::LogManager> logs_;
   std::unique_ptr<cluster::Controller> controller_;
+  // Set when authorizer.class.name is; rebuilt from each image's ACLs by a publisher subscriber,
+  // so it must outlive the publisher.
+  std::unique_ptr<security::StandardAuthorizer> authorizer_;
   // Applies metadata images to the broker's state off the quorum thread (see metadata_publisher.h).
   std::unique_ptr<cluster::MetadataPublisher> publisher_;
+  std::unique_ptr<server::AclService> acls_;
   std::unique_ptr<server::PartitionManager> partitions_;
   std::unique_ptr<server::TopicService> topics_;
   std::unique_ptr<server::group::GroupCoordinator> groups_;

@@ -444,6 +444,49 @@ void Controller::alter_configs(std::vector<ConfigAlteration> alterations, bool v
   quorum_->submit(std::move(w));
 }
 
+void Controller::create_acls(std::vector<AclEntry> acls,
+                             std::function<void(std::vector<int16_t>)> done) {
+  const size_t n = acls.size();
+  MetadataWrite w;
+  w.build = [acls = std::move(acls)](const MetadataImage& image) {
+    std::vector<MetadataRecord> records;
+    std::vector<AclEntry> added;
+    for (const AclEntry& a : acls) {
+      bool exists = false;
+      for (const auto& [id, e] : image.acls()) exists = exists || e.same_binding(a);
+      for (const auto& e : added) exists = exists || e.same_binding(a);
+      if (exists) continue;
+      AclEntry entry = a;
+      do {
+        entry.id = random_uuid();
+      } while (image.acls().count(entry.id) != 0);
+      added.push_back(entry);
+      records.push_back(AccessControlEntryRecord{std::move(entry)});
+    }
+    return records;
+  };
+  w.done = [n, done = std::move(done)](int16_t error) {
+    if (done) done(std::vector<int16_t>(n, error));
+  };
+  quorum_->submit(std::move(w));
+}
+
+void Controller::remove_acls(std::vector<Uuid> ids, std::function<void(int16_t error)> done) {
+  MetadataWrite w;
+  w.build = [ids = std::move(ids)](const MetadataImage& image) {
+    std::vector<MetadataRecord> records;
+    std::set<Uuid> seen;
+    for (const Uuid& id : ids) {
+      if (image.acls().count(id) != 0 && seen.insert(id).second) {
+        records.push_back(RemoveAccessControlEntryRecord{id});
+      }
+    }
+    return records;
+  };
+  w.done = std::move(done);
+  quorum_->submit(std::move(w));
+}
+
 void Controller::register_broker(BrokerRegistration broker,
                                  std::function<void(int16_t error)> done) {
   if (broker.id < 0 || broker.host.empty() || broker.host.size() > 255 || broker.port <= 0 ||

@@ -80,6 +80,12 @@ class Controller {
   // Results are in request order; each resource succeeds or fails on its own.
   void alter_configs(std::vector<ConfigAlteration> alterations, bool validate_only,
                      std::function<void(std::vector<ConfigResult>)> done);
+  // Adds ACLs (validated by the caller, which knows the ACL vocabulary); each gets a fresh id.
+  // An ACL identical to one that exists is not added again (Kafka's AclControlManager), and
+  // still succeeds. `done` gets one error code per ACL, in request order.
+  void create_acls(std::vector<AclEntry> acls, std::function<void(std::vector<int16_t>)> done);
+  // Removes the ACLs with these ids; ids already gone are skipped (a concurrent delete won).
+  void remove_acls(std::vector<Uuid> ids, std::function<void(int16_t error)> done);
   void register_broker(BrokerRegistration broker, std::function<void(int16_t error)> done);
   // Reserves [first, first + count) producer ids; unique across restarts and controller changes.
   void allocate_producer_ids(int32_t count, std::function<void(int64_t first, int16_t error)> done);

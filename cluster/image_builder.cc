@@ -11,6 +11,7 @@ void ImageBuilder::apply(const MetadataRecord& record) {
 std::shared_ptr<const MetadataImage> ImageBuilder::build(int64_t offset) {
   image_.offset_ = offset;
   owned_.clear();
+  owned_acls_.reset();
   return std::make_shared<const MetadataImage>(image_);
 }
 
@@ -140,6 +141,30 @@ void ImageBuilder::apply_record(const ProducerIdsRecord& r) {
     return;
   }
   if (end > image_.next_producer_id_) image_.next_producer_id_ = end;
+}
+
+AclMap& ImageBuilder::mutable_acls() {
+  if (!owned_acls_) {
+    owned_acls_ = std::make_shared<AclMap>(*image_.acls_);
+    image_.acls_ = owned_acls_;
+  }
+  return *owned_acls_;
+}
+
+void ImageBuilder::apply_record(const AccessControlEntryRecord& r) {
+  if (image_.acls_->count(r.entry.id) != 0) {
+    ++ignored_;
+    return;
+  }
+  mutable_acls().emplace(r.entry.id, r.entry);
+}
+
+void ImageBuilder::apply_record(const RemoveAccessControlEntryRecord& r) {
+  if (image_.acls_->count(r.id) == 0) {
+    ++ignored_;
+    return;
+  }
+  mutable_acls().erase(r.id);
 }
 
 void ImageBuilder::apply_record(const UserScramCredentialRecord& r) {

@@ -36,12 +36,17 @@ class ImageBuilder {
   void apply_record(const RemoveTopicRecord& r);
   void apply_record(const ConfigRecord& r);
   void apply_record(const ProducerIdsRecord& r);
+  void apply_record(const AccessControlEntryRecord& r);
+  void apply_record(const RemoveAccessControlEntryRecord& r);
+  AclMap& mutable_acls();
   void apply_record(const UserScramCredentialRecord& r);
   void apply_record(const RemoveUserScramCredentialRecord& r);
 
   MetadataImage image_;
   // Topics copied in this batch: safe to mutate because no reader has seen them yet.
   std::map<Uuid, std::shared_ptr<TopicState>> owned_;
+  // The ACL map copied in this batch (copy-on-write, like topics).
+  std::shared_ptr<AclMap> owned_acls_;
   size_t ignored_ = 0;
 };
 

@@ -66,6 +66,26 @@ struct TopicState {
 
 using ResourceKey = std::pair<int8_t, std::string>;  // (resource type, resource name)
 
+// One ACL as the metadata log stores it (KRaft's AccessControlEntryRecord). Plain wire codes
+// (security/acl/acl.h names them): cluster/ stores ACLs, security/ decides with them.
+struct AclEntry {
+  Uuid id{};
+  int8_t resource_type = 0;
+  std::string resource_name;
+  int8_t pattern_type = 0;
+  std::string principal;
+  std::string host;
+  int8_t operation = 0;
+  int8_t permission = 0;
+  // Same ACL, whatever its id.
+  bool same_binding(const AclEntry& o) const {
+    return resource_type == o.resource_type && resource_name == o.resource_name &&
+           pattern_type == o.pattern_type && principal == o.principal && host == o.host &&
+           operation == o.operation && permission == o.permission;
+  }
+  bool operator==(const AclEntry&) const = default;
+};
+using AclMap = std::map<Uuid, AclEntry>;
 // One user's salted SCRAM credential for one mechanism (Kafka's UserScramCredentialRecord without
 // the keys). `mechanism` keys use the wire values of ScramMechanism: 1 SCRAM-SHA-256, 2 -512.
 // Never a password: only what a SCRAM server needs to verify one.
@@ -108,6 +128,10 @@ class MetadataImage {
   const std::map<ResourceKey, std::map<std::string, std::string>>& resource_configs() const {
     return resource_configs_;
   }
+  // Every ACL by id. Shared between images until an ACL record changes it, so a consumer (the
+  // authorizer) can tell from the pointer whether its index is still current.
+  const AclMap& acls() const { return *acls_; }
+  const std::shared_ptr<const AclMap>& acls_ptr() const { return acls_; }
   const ScramCredentialMap& scram_credentials() const { return scram_credentials_; }
   // nullptr when the user has no credential for that mechanism.
   const ScramCredentialData* scram_credential(std::string_view user, int8_t mechanism) const;
@@ -125,6 +149,7 @@ class MetadataImage {
   std::map<Uuid, std::shared_ptr<const TopicState>> topics_by_id_;
   std::map<std::string, int16_t> features_;
   std::map<ResourceKey, std::map<std::string, std::string>> resource_configs_;
+  std::shared_ptr<const AclMap> acls_ = std::make_shared<const AclMap>();
   ScramCredentialMap scram_credentials_;
 };
 

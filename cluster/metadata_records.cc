@@ -25,6 +25,8 @@ enum RecordType : uint8_t {
   kRemoveTopic = 9,
   kConfig = 10,
   kProducerIds = 11,
+  kAccessControlEntry = 12,
+  kRemoveAccessControlEntry = 13,
   // SCRAM credentials take 40-41 so that other record families added at the same time (ACLs)
   // can take the next free ids without a clash.
   kUserScramCredential = 40,
@@ -236,6 +238,22 @@ uint8_t write_body(Writer& w, const MetadataRecord& rec) {
       w.i32(r.count);
       return kProducerIds;
     }
+    uint8_t operator()(const AccessControlEntryRecord& r) {
+      const AclEntry& e = r.entry;
+      w.uuid(e.id);
+      w.u8(static_cast<uint8_t>(e.resource_type));
+      w.str(e.resource_name);
+      w.u8(static_cast<uint8_t>(e.pattern_type));
+      w.str(e.principal);
+      w.str(e.host);
+      w.u8(static_cast<uint8_t>(e.operation));
+      w.u8(static_cast<uint8_t>(e.permission));
+      return kAccessControlEntry;
+    }
+    uint8_t operator()(const RemoveAccessControlEntryRecord& r) {
+      w.uuid(r.id);
+      return kRemoveAccessControlEntry;
+    }
     uint8_t operator()(const UserScramCredentialRecord& r) {
       w.str(r.name);
       w.u8(static_cast<uint8_t>(r.mechanism));
@@ -338,6 +356,21 @@ MetadataRecord read_body(uint8_t type, Reader& r) {
       p.count = r.i32();
       return p;
     }
+    case kAccessControlEntry: {
+      AccessControlEntryRecord a;
+      AclEntry& e = a.entry;
+      e.id = r.uuid();
+      e.resource_type = static_cast<int8_t>(r.u8());
+      e.resource_name = r.str();
+      e.pattern_type = static_cast<int8_t>(r.u8());
+      e.principal = r.str();
+      e.host = r.str();
+      e.operation = static_cast<int8_t>(r.u8());
+      e.permission = static_cast<int8_t>(r.u8());
+      return a;
+    }
+    case kRemoveAccessControlEntry:
+      return RemoveAccessControlEntryRecord{r.uuid()};
     case kUserScramCredential: {
       UserScramCredentialRecord u;
       u.name = r.str();
@@ -429,6 +462,7 @@ std::vector<MetadataRecord> image_to_records(const MetadataImage& image) {
   for (const auto& [key, configs] : image.resource_configs()) {
     for (const auto& [k, v] : configs) out.push_back(ConfigRecord{key.first, key.second, k, v});
   }
+  for (const auto& [id, acl] : image.acls()) out.push_back(AccessControlEntryRecord{acl});
   for (const auto& [user, mechanisms] : image.scram_credentials()) {
     for (const auto& [mechanism, credential] : mechanisms) {
       out.push_back(UserScramCredentialRecord{user, mechanism, credential});

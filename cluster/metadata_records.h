@@ -67,6 +67,13 @@ struct ProducerIdsRecord {
   int32_t count = 0;
 };
 
+// An ACL was created (KRaft's AccessControlEntryRecord); entry.id names it.
+struct AccessControlEntryRecord {
+  AclEntry entry;
+};
+struct RemoveAccessControlEntryRecord {
+  Uuid id{};
+};
 // SCRAM credentials (Kafka's UserScramCredentialRecord / RemoveUserScramCredentialRecord):
 // salted keys only, never a password. mechanism: 1 SCRAM-SHA-256, 2 SCRAM-SHA-512.
 struct UserScramCredentialRecord {
@@ -82,7 +89,8 @@ struct RemoveUserScramCredentialRecord {
 using MetadataRecord =
     std::variant<ClusterIdRecord, FeatureLevelRecord, LeaderChangeRecord, RegisterBrokerRecord,
                  BrokerFenceRecord, TopicRecord, PartitionRecord, PartitionChangeRecord,
-                 RemoveTopicRecord, ConfigRecord, ProducerIdsRecord, UserScramCredentialRecord,
+                 RemoveTopicRecord, ConfigRecord, ProducerIdsRecord, AccessControlEntryRecord,
+                 RemoveAccessControlEntryRecord, UserScramCredentialRecord,
                  RemoveUserScramCredentialRecord>;
 
 // Decoding limits: anything larger is treated as corrupt.

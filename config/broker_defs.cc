@@ -472,6 +472,21 @@ std::vector<ConfigDef> make_broker_defs() {
                   "authentication this long after it was accepted is closed. 0 disables the "
                   "limit."));
 
+  // --- Authorization (ACLs) -------------------------------------------------------------------
+  v.push_back(def("authorizer.class.name", S, "",
+                  one_of({"", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                          "kafka.security.authorizer.AclAuthorizer", "acl"}),
+                  kLow, kReadOnly,
+                  "Turns ACL authorization on: Kafka's StandardAuthorizer (or AclAuthorizer) class "
+                  "name, or `acl`, all meaning Samsa's built-in authorizer with ACLs kept in the "
+                  "metadata log. Empty: no authorization, every request is allowed and the ACL "
+                  "APIs answer SECURITY_DISABLED."));
+  v.push_back(def("super.users", S, "", none, kLow, kReadOnly,
+                  "`;`-separated principals (`User:admin;User:kafka`) allowed everything, "
+                  "whatever the ACLs say."));
+  v.push_back(def("allow.everyone.if.no.acl.found", B, "false", none, kLow, kReadOnly,
+                  "Allow an action on a resource that no ACL names at all. When false, such "
+                  "actions are denied to everyone but super users."));
   // --- Audit log ------------------------------------------------------------------------------
   v.push_back(def("audit.log.file", S, "", none, kMedium, kReadOnly,
                   "File that gets one JSON line for every authentication outcome, authorization "

@@ -184,6 +184,8 @@ void metadata_seeds() {
                             std::string("compact")},
       cluster::ConfigRecord{cluster::kResourceBroker, "1", "log.retention.ms", std::nullopt},
       cluster::ProducerIdsRecord{1, 1000, 1000},
+      cluster::AccessControlEntryRecord{{id, 2, "orders", 4, "User:alice", "*", 3, 3}},
+      cluster::RemoveAccessControlEntryRecord{id},
       cluster::RemoveTopicRecord{id},
   };
   seed("metadata_records", "batch_all_types", std::string(1, 0) + cluster::encode_batch(recs));

@@ -37,6 +37,9 @@ const std::vector<ApiEntry>& supported_apis() {
       {32, 0, 4, handle_describe_configs},
       {33, 0, 2, handle_alter_configs},
       {44, 0, 1, handle_incremental_alter_configs},
+      {29, 0, 3, handle_describe_acls},
+      {30, 0, 3, handle_create_acls},
+      {31, 0, 3, handle_delete_acls},
       {50, 0, 0, handle_describe_user_scram_credentials},
       {51, 0, 0, handle_alter_user_scram_credentials},
   };

@@ -50,6 +50,9 @@ asio::awaitable<void> handle_describe_log_dirs(RequestContext& ctx);
 asio::awaitable<void> handle_describe_configs(RequestContext& ctx);
 asio::awaitable<void> handle_alter_configs(RequestContext& ctx);
 asio::awaitable<void> handle_incremental_alter_configs(RequestContext& ctx);
+asio::awaitable<void> handle_describe_acls(RequestContext& ctx);
+asio::awaitable<void> handle_create_acls(RequestContext& ctx);
+asio::awaitable<void> handle_delete_acls(RequestContext& ctx);
 asio::awaitable<void> handle_describe_user_scram_credentials(RequestContext& ctx);
 asio::awaitable<void> handle_alter_user_scram_credentials(RequestContext& ctx);
 

@@ -46,6 +46,7 @@ class ProducerIdAllocator;
 class ResponseFileRegions;
 class ConfigService;
 class ProduceService;
+class AclService;
 class UserService;
 
 struct Services {
@@ -68,6 +69,8 @@ struct Services {
   // Decides access when authorizer.class.name is set; null = every action is allowed, as in
   // Kafka without an authorizer.
   const security::Authorizer* authorizer = nullptr;
+  // CreateAcls/DescribeAcls/DeleteAcls; set with the authorizer (null = SECURITY_DISABLED).
+  AclService* acls = nullptr;
   // audit.log.file; always set by the composition root (a disabled log records nothing).
   security::AuditLog* audit = nullptr;
   // Salted SCRAM credentials of the published metadata image, for the SASL mechanisms; null until

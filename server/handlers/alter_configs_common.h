@@ -7,6 +7,7 @@
 
 #include "protocol/error_codes.h"
 #include "server/async_bridge.h"
+#include "server/authz.h"
 #include "server/config_service.h"
 #include "server/request_context.h"
 
@@ -16,6 +17,18 @@ inline asio::awaitable<ConfigResults> alter_through_service(RequestContext& ctx,
                                                             std::vector<AlterResource>& resources,
                                                             bool incremental, bool validate_only) {
   ConfigResults results;
+  // ALTER_CONFIGS on each resource first; the denied ones are answered after the rest, as Kafka.
+  ConfigResults denied;
+  std::vector<AlterResource> allowed;
+  for (auto& r : resources) {
+    if (int16_t error = config_resource_denied(ctx, r.resource_type, r.resource_name,
+                                               security::AclOperation::kAlterConfigs)) {
+      denied.push_back({r.resource_type, r.resource_name, error, ""});
+    } else {
+      allowed.push_back(std::move(r));
+    }
+  }
+  resources = std::move(allowed);
   if (ctx.services.configs == nullptr) {
     for (const auto& r : resources) {
       results.push_back({r.resource_type, r.resource_name,
@@ -28,6 +41,7 @@ inline asio::awaitable<ConfigResults> alter_through_service(RequestContext& ctx,
                                   std::move(done));
     });
   }
+  results.insert(results.end(), denied.begin(), denied.end());
   co_return results;
 }
 

@@ -3,6 +3,7 @@
 #include "protocol/messages/create_partitions_response.h"
 #include "server/api_table.h"
 #include "server/async_bridge.h"
+#include "server/authz.h"
 
 namespace samsa::server {
 
@@ -15,6 +16,14 @@ asio::awaitable<void> handle_create_partitions(RequestContext& ctx) {
   std::vector<std::pair<std::string, int32_t>> counts;
   TopicResults results;
   for (const auto& t : request.topics) {
+    if (!topic_allowed(ctx, security::AclOperation::kAlter, t.name)) {
+      cluster::TopicResult r;
+      r.name = t.name;
+      r.error_code = kTopicAuthorizationFailed;
+      r.error_message = "The topic authorization failed.";
+      results.push_back(std::move(r));
+      continue;
+    }
     if (t.assignments && !t.assignments->empty()) {
       // Manual placement of new partitions needs the reassignment work of the controller.
       cluster::TopicResult r;

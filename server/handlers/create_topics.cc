@@ -5,6 +5,7 @@
 #include "protocol/messages/create_topics_response.h"
 #include "server/api_table.h"
 #include "server/async_bridge.h"
+#include "server/authz.h"
 #include "server/config_service.h"
 
 namespace samsa::server {
@@ -20,8 +21,17 @@ asio::awaitable<void> handle_create_topics(RequestContext& ctx) {
   for (const auto& t : request.topics) counts[t.name]++;
   std::vector<cluster::CreateTopicRequest> topics;
   std::map<std::string, std::map<std::string, std::string>> overrides;
+  TopicResults denied;
   for (const auto& t : request.topics) {
     if (counts[t.name] > 1) continue;
+    if (!may_create_topic(ctx, t.name)) {
+      cluster::TopicResult r;
+      r.name = t.name;
+      r.error_code = kTopicAuthorizationFailed;
+      r.error_message = "Authorization failed.";
+      denied.push_back(std::move(r));
+      continue;
+    }
     cluster::CreateTopicRequest c;
     c.name = t.name;
     c.num_partitions = t.num_partitions;
@@ -39,6 +49,7 @@ asio::awaitable<void> handle_create_topics(RequestContext& ctx) {
       ctx.services.topics.create_topics(std::move(topics), request.validate_only, std::move(done));
     });
   }
+  results.insert(results.end(), denied.begin(), denied.end());
   for (const auto& [name, count] : counts) {
     if (count < 2) continue;
     cluster::TopicResult dup;
@@ -58,7 +69,13 @@ asio::awaitable<void> handle_create_topics(RequestContext& ctx) {
     out.num_partitions = r.num_partitions;
     out.replication_factor = r.replication_factor;
     // v5+ answers with the topic's effective configs.
-    if (r.error_code == 0 && ctx.version() >= 5 && ctx.services.configs != nullptr) {
+    // ...only to callers with DESCRIBE_CONFIGS on the topic (else topicConfigErrorCode says why).
+    const bool show_configs = r.error_code == 0 && ctx.version() >= 5 &&
+                              topic_allowed(ctx, security::AclOperation::kDescribeConfigs, r.name);
+    if (r.error_code == 0 && ctx.version() >= 5 && !show_configs) {
+      out.topic_config_error_code = kTopicAuthorizationFailed;
+    }
+    if (show_configs && ctx.services.configs != nullptr) {
       cluster::TopicState effective;
       if (auto it = overrides.find(r.name); it != overrides.end()) effective.configs = it->second;
       out.configs.emplace();

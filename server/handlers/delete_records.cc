@@ -1,6 +1,7 @@
 #include "protocol/messages/delete_records_request.h"
 #include "protocol/messages/delete_records_response.h"
 #include "server/api_table.h"
+#include "server/authz.h"
 #include "server/partition_admin.h"
 
 namespace samsa::server {
@@ -14,7 +15,16 @@ asio::awaitable<void> handle_delete_records(RequestContext& ctx) {
   for (const auto& topic : request.topics) {
     Response::DeleteRecordsTopicResult topic_result;
     topic_result.name = topic.name;
+    const bool may_delete = topic_allowed(ctx, security::AclOperation::kDelete, topic.name);
     for (const auto& p : topic.partitions) {
+      if (!may_delete) {
+        Response::DeleteRecordsPartitionResult denied;
+        denied.partition_index = p.partition_index;
+        denied.low_watermark = -1;
+        denied.error_code = kTopicAuthorizationFailed;
+        topic_result.partitions.push_back(std::move(denied));
+        continue;
+      }
       // The rules live in the service, shared with the admin HTTP API's records:delete.
       auto outcome = delete_records(ctx.services.topics, ctx.services.partitions, *image,
                                     topic.name, p.partition_index, p.offset);

@@ -3,6 +3,7 @@
 #include "protocol/messages/delete_topics_response.h"
 #include "server/api_table.h"
 #include "server/async_bridge.h"
+#include "server/authz.h"
 
 namespace samsa::server {
 
@@ -21,6 +22,43 @@ asio::awaitable<void> handle_delete_topics(RequestContext& ctx) {
     } else {
       ids.push_back(t.topic_id);
     }
+  }
+  // DELETE on each topic, before existence. A topic named by id also needs DESCRIBE, or its
+  // name stays hidden in the answer.
+  TopicResults denied;
+  {
+    using security::AclOperation;
+    auto deny = [&](std::string name, cluster::Uuid id) {
+      cluster::TopicResult r;
+      r.name = std::move(name);
+      r.id = id;
+      r.error_code = kTopicAuthorizationFailed;
+      denied.push_back(std::move(r));
+    };
+    std::vector<std::string> kept_names;
+    for (auto& n : names) {
+      if (topic_allowed(ctx, AclOperation::kDelete, n)) {
+        kept_names.push_back(std::move(n));
+      } else {
+        deny(n, cluster::Uuid{});
+      }
+    }
+    names = std::move(kept_names);
+    auto image = topics.image();
+    std::vector<cluster::Uuid> kept_ids;
+    for (const auto& id : ids) {
+      const cluster::TopicState* t = image->topic_by_id(id);
+      if (t == nullptr) {
+        kept_ids.push_back(id);  // the controller answers UNKNOWN_TOPIC_ID
+      } else if (!topic_allowed(ctx, AclOperation::kDescribe, t->name)) {
+        deny("", id);
+      } else if (!topic_allowed(ctx, AclOperation::kDelete, t->name)) {
+        deny(t->name, id);
+      } else {
+        kept_ids.push_back(id);
+      }
+    }
+    ids = std::move(kept_ids);
   }
   TopicResults results;
   if (!ctx.services.config.get_bool("delete.topic.enable")) {
@@ -41,6 +79,7 @@ asio::awaitable<void> handle_delete_topics(RequestContext& ctx) {
       results.insert(results.end(), by_id.begin(), by_id.end());
     }
   }
+  results.insert(results.end(), denied.begin(), denied.end());
   Response response;
   for (const auto& r : results) {
     Response::DeletableTopicResult out;

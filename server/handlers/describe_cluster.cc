@@ -1,6 +1,7 @@
 #include "protocol/messages/describe_cluster_request.h"
 #include "protocol/messages/describe_cluster_response.h"
 #include "server/api_table.h"
+#include "server/authz.h"
 
 namespace samsa::server {
 
@@ -22,6 +23,13 @@ asio::awaitable<void> handle_describe_cluster(RequestContext& ctx) {
     b.port = address->second;
     b.rack = broker.rack;
     response.brokers.push_back(std::move(b));
+  }
+  if (request.include_cluster_authorized_operations) {
+    // Only a caller with DESCRIBE on the cluster learns what else it may do there.
+    response.cluster_authorized_operations =
+        cluster_allowed(ctx, security::AclOperation::kDescribe)
+            ? authorized_ops(ctx, security::ResourceType::kCluster, security::kClusterResourceName)
+            : 0;
   }
   response.encode(ctx.response, ctx.version());
   co_return;

@@ -2,6 +2,7 @@
 #include "protocol/messages/describe_configs_request.h"
 #include "protocol/messages/describe_configs_response.h"
 #include "server/api_table.h"
+#include "server/authz.h"
 #include "server/config_service.h"
 
 namespace samsa::server {
@@ -16,6 +17,12 @@ asio::awaitable<void> handle_describe_configs(RequestContext& ctx) {
     out.resource_type = r.resource_type;
     out.resource_name = r.resource_name;
     out.error_message = std::nullopt;
+    if (int16_t denied = config_resource_denied(ctx, r.resource_type, r.resource_name,
+                                                security::AclOperation::kDescribeConfigs)) {
+      out.error_code = denied;
+      response.results.push_back(std::move(out));
+      continue;
+    }
     if (ctx.services.configs == nullptr) {
       out.error_code = static_cast<int16_t>(protocol::ErrorCode::kUnknownServerError);
       response.results.push_back(std::move(out));

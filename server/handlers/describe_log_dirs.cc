@@ -5,6 +5,7 @@
 #include "protocol/messages/describe_log_dirs_request.h"
 #include "protocol/messages/describe_log_dirs_response.h"
 #include "server/api_table.h"
+#include "server/authz.h"
 
 namespace samsa::server {
 namespace {
@@ -16,6 +17,13 @@ using Response = protocol::DescribeLogDirsResponse;
 asio::awaitable<void> handle_describe_log_dirs(RequestContext& ctx) {
   protocol::DescribeLogDirsRequest request;
   request.decode(ctx.body, ctx.version());
+  if (!cluster_allowed(ctx, security::AclOperation::kDescribe)) {
+    // v3+ says why; older versions just get no log dirs.
+    Response denied;
+    if (ctx.version() >= 3) denied.error_code = kClusterAuthorizationFailed;
+    denied.encode(ctx.response, ctx.version());
+    co_return;
+  }
   // A null topic list asks for everything; otherwise only the named partitions.
   std::optional<std::set<storage::TopicPartition>> wanted;
   if (request.topics) {

@@ -6,6 +6,7 @@
 #include "protocol/messages/fetch_request.h"
 #include "protocol/messages/fetch_response.h"
 #include "server/api_table.h"
+#include "server/authz.h"
 #include "server/response_regions.h"
 #include "storage/log.h"
 
@@ -88,16 +89,43 @@ int64_t response_budget(const protocol::FetchRequest& request, const Services& s
   return request.max_bytes > 0 ? std::min<int64_t>(request.max_bytes, broker_max) : broker_max;
 }
 
-std::unique_ptr<FetchRound> read_once(const protocol::FetchRequest& request, Services& services) {
+// Per requested topic, whether the caller may read it: READ on the topic for consumers, and
+// CLUSTER_ACTION on the cluster for a follower (replica id >= 0), which otherwise fails every
+// partition (notes §5.4). Decided once per request, before any partition is looked up.
+std::vector<char> readable_topics(const protocol::FetchRequest& request, RequestContext& ctx) {
+  const int32_t replica_id =
+      ctx.version() >= 15 ? request.replica_state.replica_id : request.replica_id;
+  const bool follower_ok =
+      replica_id < 0 || cluster_allowed(ctx, security::AclOperation::kClusterAction);
+  std::vector<char> out;
+  out.reserve(request.topics.size());
+  for (const auto& topic : request.topics) {
+    out.push_back(follower_ok && (replica_id >= 0 ||
+                                  topic_allowed(ctx, security::AclOperation::kRead, topic.topic)));
+  }
+  return out;
+}
+
+std::unique_ptr<FetchRound> read_once(const protocol::FetchRequest& request, Services& services,
+                                      const std::vector<char>& readable) {
   auto round = std::make_unique<FetchRound>();
   auto image = services.topics.image();
   int64_t budget = response_budget(request, services);
   round->response.responses.reserve(request.topics.size());
-  for (const auto& topic : request.topics) {
+  for (size_t t = 0; t < request.topics.size(); ++t) {
+    const auto& topic = request.topics[t];
     auto& topic_response = round->response.responses.emplace_back();
     topic_response.topic = topic.topic;
     topic_response.partitions.reserve(topic.partitions.size());
     for (const auto& p : topic.partitions) {
+      if (!readable[t]) {
+        auto& out = topic_response.partitions.emplace_back();
+        out.partition_index = p.partition;
+        out.records = std::span<const uint8_t>();
+        out.error_code = kTopicAuthorizationFailed;
+        round->has_error = true;
+        continue;
+      }
       auto partition = services.partitions.get_or_sync(*image, topic.topic, p.partition);
       storage::FileSlice slice;
       auto out = read_partition(request, p, partition.get(), budget, *round, slice);
@@ -155,6 +183,7 @@ void count_fetch(const FetchRound& round, Services& services) {
         case ErrorCode::kUnknownTopicOrPartition:
         case ErrorCode::kNotLeaderOrFollower:
         case ErrorCode::kOffsetOutOfRange:
+        case ErrorCode::kTopicAuthorizationFailed:  // never reached the log, as in Kafka
           break;
         default:
           ++failed;
@@ -182,7 +211,8 @@ asio::awaitable<void> handle_fetch(RequestContext& ctx) {
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::milliseconds(std::max(0, request.max_wait_ms));
 
-  auto round = read_once(request, ctx.services);
+  const auto readable = readable_topics(request, ctx);
+  auto round = read_once(request, ctx.services, readable);
   if (round->bytes < request.min_bytes && !round->has_error && request.max_wait_ms > 0) {
     ctx.park();  // a long poll waits for data, off the in-flight request count
     auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
@@ -202,7 +232,7 @@ asio::awaitable<void> handle_fetch(RequestContext& ctx) {
         co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
       }
       partitions.remove_data_waiter(waiter);
-      round = read_once(request, ctx.services);
+      round = read_once(request, ctx.services, readable);
     }
   }
   // Sessions (KIP-227) are not kept: session id 0 tells the client to keep sending full requests.

@@ -2,6 +2,7 @@
 #include "protocol/messages/find_coordinator_request.h"
 #include "protocol/messages/find_coordinator_response.h"
 #include "server/api_table.h"
+#include "server/authz.h"
 #include "server/group/group_coordinator.h"
 
 namespace samsa::server {
@@ -12,10 +13,21 @@ using protocol::ErrorCode;
 constexpr int8_t kGroupKeyType = 0;
 constexpr int8_t kTransactionKeyType = 1;
 
-group::CoordinatorLocation locate(Services& services, const std::string& key, int8_t key_type,
-                                  std::string_view listener) {
+group::CoordinatorLocation locate(RequestContext& ctx, const std::string& key, int8_t key_type) {
+  auto& services = ctx.services;
   group::CoordinatorLocation out;
-  if (key_type == kGroupKeyType) return services.groups->locate(key, listener);
+  // DESCRIBE on the group / transactional id comes before looking the coordinator up.
+  if (key_type == kGroupKeyType && !group_allowed(ctx, security::AclOperation::kDescribe, key)) {
+    out.error = kGroupAuthorizationFailed;
+    return out;
+  }
+  if (key_type == kTransactionKeyType &&
+      !ctx.authorized(security::AclOperation::kDescribe, security::ResourceType::kTransactionalId,
+                      key)) {
+    out.error = static_cast<int16_t>(ErrorCode::kTransactionalIdAuthorizationFailed);
+    return out;
+  }
+  if (key_type == kGroupKeyType) return services.groups->locate(key, ctx.session.listener);
   // Transactions have no coordinator yet; INVALID_REQUEST for unknown key types, as Kafka.
   out.error =
       static_cast<int16_t>(key_type == kTransactionKeyType ? ErrorCode::kCoordinatorNotAvailable
@@ -35,7 +47,7 @@ asio::awaitable<void> handle_find_coordinator(RequestContext& ctx) {
   request.decode(ctx.body, ctx.version());
   protocol::FindCoordinatorResponse response;
   if (ctx.version() < 4) {
-    auto where = locate(ctx.services, request.key, request.key_type, ctx.session.listener);
+    auto where = locate(ctx, request.key, request.key_type);
     response.error_code = where.error;
     response.error_message = message_for(where.error);
     response.node_id = where.node_id;
@@ -43,7 +55,7 @@ asio::awaitable<void> handle_find_coordinator(RequestContext& ctx) {
     response.port = where.port;
   } else {
     for (const auto& key : request.coordinator_keys) {
-      auto where = locate(ctx.services, key, request.key_type, ctx.session.listener);
+      auto where = locate(ctx, key, request.key_type);
       protocol::FindCoordinatorResponse::Coordinator c;
       c.key = key;
       c.error_code = where.error;

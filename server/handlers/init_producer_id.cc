@@ -3,6 +3,7 @@
 #include "protocol/messages/init_producer_id_response.h"
 #include "server/api_table.h"
 #include "server/async_bridge.h"
+#include "server/authz.h"
 #include "server/producer_id_allocator.h"
 
 namespace samsa::server {
@@ -22,6 +23,12 @@ asio::awaitable<void> handle_init_producer_id(RequestContext& ctx) {
     // use with this non-retriable error, so the client fails at once with a clear message instead
     // of retrying FindCoordinator forever, as NOT_COORDINATOR would make it do.
     response.error_code = static_cast<int16_t>(ErrorCode::kTransactionalIdAuthorizationFailed);
+  } else if (!cluster_allowed(ctx, security::AclOperation::kIdempotentWrite) &&
+             (ctx.services.authorizer != nullptr &&
+              !ctx.services.authorizer->authorize_any(ctx.session, security::AclOperation::kWrite,
+                                                      security::ResourceType::kTopic))) {
+    // KIP-679: an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on a topic.
+    response.error_code = kClusterAuthorizationFailed;
   } else if (ctx.services.producer_ids == nullptr) {
     response.error_code = static_cast<int16_t>(ErrorCode::kCoordinatorNotAvailable);
   } else {

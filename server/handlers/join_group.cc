@@ -2,6 +2,7 @@
 #include "protocol/messages/join_group_response.h"
 #include "server/api_table.h"
 #include "server/async_bridge.h"
+#include "server/authz.h"
 #include "server/group/group_coordinator.h"
 
 namespace samsa::server {
@@ -18,6 +19,14 @@ std::string client_host_of(const std::string& peer) {
 asio::awaitable<void> handle_join_group(RequestContext& ctx) {
   protocol::JoinGroupRequest request;
   request.decode(ctx.body, ctx.version());
+  if (!group_allowed(ctx, security::AclOperation::kRead, request.group_id)) {
+    protocol::JoinGroupResponse denied;
+    denied.error_code = kGroupAuthorizationFailed;
+    denied.generation_id = -1;
+    denied.member_id = request.member_id;
+    denied.encode(ctx.response, ctx.version());
+    co_return;
+  }
   group::JoinParams params;
   params.member_id = request.member_id;
   params.group_instance_id = request.group_instance_id;

@@ -3,6 +3,7 @@
 #include "protocol/messages/leave_group_response.h"
 #include "server/api_table.h"
 #include "server/async_bridge.h"
+#include "server/authz.h"
 #include "server/group/group_coordinator.h"
 
 namespace samsa::server {
@@ -10,6 +11,12 @@ namespace samsa::server {
 asio::awaitable<void> handle_leave_group(RequestContext& ctx) {
   protocol::LeaveGroupRequest request;
   request.decode(ctx.body, ctx.version());
+  if (!group_allowed(ctx, security::AclOperation::kRead, request.group_id)) {
+    protocol::LeaveGroupResponse denied;
+    denied.error_code = kGroupAuthorizationFailed;
+    denied.encode(ctx.response, ctx.version());
+    co_return;
+  }
   std::vector<std::pair<std::string, std::optional<std::string>>> members;
   if (ctx.version() < 3) {
     members.emplace_back(request.member_id, std::nullopt);

@@ -4,6 +4,7 @@
 #include "protocol/messages/list_groups_response.h"
 #include "server/api_table.h"
 #include "server/async_bridge.h"
+#include "server/authz.h"
 #include "server/group/group_coordinator.h"
 
 namespace samsa::server {
@@ -29,7 +30,10 @@ asio::awaitable<void> handle_list_groups(RequestContext& ctx) {
       [&](auto done) { groups->list_groups(std::move(done)); });
   protocol::ListGroupsResponse response;
   response.error_code = result.error;
+  // DESCRIBE on the cluster lists every group; otherwise only groups the caller may describe.
+  const bool all = cluster_allowed(ctx, security::AclOperation::kDescribe);
   for (const auto& g : result.groups) {
+    if (!all && !group_allowed(ctx, security::AclOperation::kDescribe, g.group_id)) continue;
     if (!matches(request.states_filter, g.state) || !matches(request.types_filter, "classic")) {
       continue;
     }

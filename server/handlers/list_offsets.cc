@@ -2,6 +2,7 @@
 #include "protocol/messages/list_offsets_request.h"
 #include "protocol/messages/list_offsets_response.h"
 #include "server/api_table.h"
+#include "server/authz.h"
 
 namespace samsa::server {
 namespace {
@@ -23,9 +24,15 @@ asio::awaitable<void> handle_list_offsets(RequestContext& ctx) {
   for (const auto& topic : request.topics) {
     Response::ListOffsetsTopicResponse topic_response;
     topic_response.name = topic.name;
+    const bool may_describe = topic_allowed(ctx, security::AclOperation::kDescribe, topic.name);
     for (const auto& p : topic.partitions) {
       Response::ListOffsetsPartitionResponse out;
       out.partition_index = p.partition_index;
+      if (!may_describe) {
+        out.error_code = kTopicAuthorizationFailed;
+        topic_response.partitions.push_back(std::move(out));
+        continue;
+      }
       auto partition = ctx.services.partitions.get_or_sync(*image, topic.name, p.partition_index);
       if (partition == nullptr) {
         out.error_code = static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition);

@@ -5,6 +5,7 @@
 #include "protocol/messages/metadata_response.h"
 #include "server/api_table.h"
 #include "server/async_bridge.h"
+#include "server/authz.h"
 
 namespace samsa::server {
 namespace {
@@ -53,13 +54,20 @@ asio::awaitable<void> handle_metadata(RequestContext& ctx) {
   const bool may_create =
       (ctx.version() < 4 || request.allow_auto_topic_creation) && topics.auto_create_enabled();
 
+  using security::AclOperation;
   std::map<std::string, int16_t> creation_errors;
   if (!all_topics && may_create) {
+    // Only topics the caller may see are created, and only with CREATE on the cluster or topic.
     std::vector<std::string> missing;
     std::set<std::string> seen;
     for (const auto& t : *request.topics) {
-      if (t.name && image->topic(*t.name) == nullptr && seen.insert(*t.name).second) {
-        missing.push_back(*t.name);
+      if (t.name && image->topic(*t.name) == nullptr && seen.insert(*t.name).second &&
+          topic_allowed(ctx, AclOperation::kDescribe, *t.name)) {
+        if (may_create_topic(ctx, *t.name)) {
+          missing.push_back(*t.name);
+        } else {
+          creation_errors[*t.name] = kTopicAuthorizationFailed;
+        }
       }
     }
     if (!missing.empty()) {
@@ -91,9 +99,25 @@ asio::awaitable<void> handle_metadata(RequestContext& ctx) {
   response.cluster_id = image->cluster_id();
   response.controller_id = image->controller_id();
 
+  const bool topic_ops = ctx.version() >= 8 && request.include_topic_authorized_operations;
+  auto add_topic = [&](const cluster::TopicState& topic) {
+    response.topics.push_back(describe_topic(topic));
+    if (topic_ops) {
+      response.topics.back().topic_authorized_operations =
+          authorized_ops(ctx, security::ResourceType::kTopic, topic.name);
+    }
+  };
+  if (ctx.version() >= 8 && ctx.version() <= 10 && request.include_cluster_authorized_operations) {
+    response.cluster_authorized_operations =
+        cluster_allowed(ctx, AclOperation::kDescribe)
+            ? authorized_ops(ctx, security::ResourceType::kCluster, security::kClusterResourceName)
+            : 0;
+  }
   if (all_topics) {
-    for (const auto& [name, topic] : image->topics())
-      response.topics.push_back(describe_topic(*topic));
+    // Topics the caller may not describe are left out silently.
+    for (const auto& [name, topic] : image->topics()) {
+      if (topic_allowed(ctx, AclOperation::kDescribe, name)) add_topic(*topic);
+    }
   } else {
     for (const auto& requested : *request.topics) {
       const cluster::TopicState* topic = nullptr;
@@ -102,8 +126,21 @@ asio::awaitable<void> handle_metadata(RequestContext& ctx) {
       } else {
         topic = image->topic_by_id(requested.topic_id);
       }
+      // Authorization before existence: a named topic the caller may not describe fails with
+      // a zero id whether it exists or not; an id lookup fails with a null name.
+      if (requested.name && !topic_allowed(ctx, AclOperation::kDescribe, *requested.name)) {
+        response.topics.push_back(
+            topic_error(requested.name, protocol::Uuid{}, kTopicAuthorizationFailed));
+        continue;
+      }
+      if (topic != nullptr && !requested.name &&
+          !topic_allowed(ctx, AclOperation::kDescribe, topic->name)) {
+        response.topics.push_back(
+            topic_error(std::nullopt, requested.topic_id, kTopicAuthorizationFailed));
+        continue;
+      }
       if (topic != nullptr) {
-        response.topics.push_back(describe_topic(*topic));
+        add_topic(*topic);
         continue;
       }
       int16_t error =

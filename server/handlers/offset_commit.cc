@@ -3,6 +3,7 @@
 #include "protocol/messages/offset_commit_response.h"
 #include "server/api_table.h"
 #include "server/async_bridge.h"
+#include "server/authz.h"
 #include "server/group/group_coordinator.h"
 
 namespace samsa::server {
@@ -29,15 +30,22 @@ asio::awaitable<void> handle_offset_commit(RequestContext& ctx) {
   // The response mirrors the request; entries that pass local checks get the coordinator's answer.
   Response response;
   std::vector<int16_t*> pending;
+  // READ on the group fails every partition when missing; READ on each topic before existence.
+  const bool group_ok = group_allowed(ctx, security::AclOperation::kRead, request.group_id);
   for (const auto& topic : request.topics) {
     Response::OffsetCommitResponseTopic out_topic;
     out_topic.name = topic.name;
     const auto* state = image->topic(topic.name);
+    const bool topic_ok = topic_allowed(ctx, security::AclOperation::kRead, topic.name);
     for (const auto& p : topic.partitions) {
       Response::OffsetCommitResponsePartition out;
       out.partition_index = p.partition_index;
-      if (state == nullptr || p.partition_index < 0 ||
-          p.partition_index >= static_cast<int32_t>(state->partitions.size())) {
+      if (!group_ok) {
+        out.error_code = kGroupAuthorizationFailed;
+      } else if (!topic_ok) {
+        out.error_code = kTopicAuthorizationFailed;
+      } else if (state == nullptr || p.partition_index < 0 ||
+                 p.partition_index >= static_cast<int32_t>(state->partitions.size())) {
         out.error_code = static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition);
       } else if (p.committed_metadata && p.committed_metadata->size() > kMaxMetadataBytes) {
         out.error_code = static_cast<int16_t>(ErrorCode::kOffsetMetadataTooLarge);

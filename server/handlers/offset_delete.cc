@@ -2,6 +2,7 @@
 #include "protocol/messages/offset_delete_response.h"
 #include "server/api_table.h"
 #include "server/async_bridge.h"
+#include "server/authz.h"
 #include "server/group/group_coordinator.h"
 
 namespace samsa::server {
@@ -9,8 +10,18 @@ namespace samsa::server {
 asio::awaitable<void> handle_offset_delete(RequestContext& ctx) {
   protocol::OffsetDeleteRequest request;
   request.decode(ctx.body, ctx.version());
+  if (!group_allowed(ctx, security::AclOperation::kDelete, request.group_id)) {
+    protocol::OffsetDeleteResponse denied;
+    denied.error_code = kGroupAuthorizationFailed;
+    denied.encode(ctx.response, ctx.version());
+    co_return;
+  }
+  // Only topics the caller may READ are deleted; the others answer TOPIC_AUTHORIZATION_FAILED.
   std::vector<group::TopicPartitionKey> partitions;
+  std::vector<char> readable;
   for (const auto& t : request.topics) {
+    readable.push_back(topic_allowed(ctx, security::AclOperation::kRead, t.name));
+    if (!readable.back()) continue;
     for (const auto& p : t.partitions) partitions.emplace_back(t.name, p.partition_index);
   }
   auto* groups = ctx.services.groups;
@@ -20,14 +31,19 @@ asio::awaitable<void> handle_offset_delete(RequestContext& ctx) {
   response.error_code = result.error;
   if (result.error == 0) {
     size_t i = 0;
-    for (const auto& t : request.topics) {
+    for (size_t ti = 0; ti < request.topics.size(); ++ti) {
+      const auto& t = request.topics[ti];
       protocol::OffsetDeleteResponse::OffsetDeleteResponseTopic topic;
       topic.name = t.name;
       for (const auto& p : t.partitions) {
         protocol::OffsetDeleteResponse::OffsetDeleteResponsePartition out;
         out.partition_index = p.partition_index;
-        out.error_code = i < result.partition_errors.size() ? result.partition_errors[i] : 0;
-        ++i;
+        if (!readable[ti]) {
+          out.error_code = kTopicAuthorizationFailed;
+        } else {
+          out.error_code = i < result.partition_errors.size() ? result.partition_errors[i] : 0;
+          ++i;
+        }
         topic.partitions.push_back(out);
       }
       response.topics.push_back(std::move(topic));

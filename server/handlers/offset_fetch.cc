@@ -3,6 +3,7 @@
 #include "protocol/messages/offset_fetch_response.h"
 #include "server/api_table.h"
 #include "server/async_bridge.h"
+#include "server/authz.h"
 #include "server/group/group_coordinator.h"
 
 namespace samsa::server {
@@ -18,8 +19,14 @@ struct PartitionAnswer {
 };
 using TopicAnswers = std::vector<std::pair<std::string, std::vector<PartitionAnswer>>>;
 
-asio::awaitable<group::FetchedOffsets> fetch(Services& services, const std::string& group_id,
+asio::awaitable<group::FetchedOffsets> fetch(RequestContext& ctx, const std::string& group_id,
                                              const Requested& requested) {
+  if (!group_allowed(ctx, security::AclOperation::kDescribe, group_id)) {
+    group::FetchedOffsets denied;
+    denied.error = kGroupAuthorizationFailed;
+    co_return denied;
+  }
+  auto& services = ctx.services;
   std::optional<std::vector<group::TopicPartitionKey>> which;
   if (requested) {
     which.emplace();
@@ -33,10 +40,14 @@ asio::awaitable<group::FetchedOffsets> fetch(Services& services, const std::stri
 }
 
 // Requested partitions without a commit answer offset -1 and no error, as Kafka does.
-TopicAnswers answers(const group::FetchedOffsets& fetched, const Requested& requested) {
+// DESCRIBE on each topic: without it a topic is dropped from an all-topics answer, and a
+// requested one answers TOPIC_AUTHORIZATION_FAILED with no offset.
+TopicAnswers answers(RequestContext& ctx, const group::FetchedOffsets& fetched,
+                     const Requested& requested) {
   TopicAnswers out;
   if (!requested) {
     for (const auto& [tp, o] : fetched.offsets) {
+      if (!topic_allowed(ctx, security::AclOperation::kDescribe, tp.first)) continue;
       if (out.empty() || out.back().first != tp.first)
         out.emplace_back(tp.first, std::vector<PartitionAnswer>{});
       out.back().second.push_back({tp.second, o, 0});
@@ -45,10 +56,16 @@ TopicAnswers answers(const group::FetchedOffsets& fetched, const Requested& requ
   }
   for (const auto& [topic, partitions] : *requested) {
     out.emplace_back(topic, std::vector<PartitionAnswer>{});
+    const bool topic_ok = topic_allowed(ctx, security::AclOperation::kDescribe, topic);
     for (int32_t p : partitions) {
       PartitionAnswer a;
       a.partition = p;
       a.error = fetched.error;
+      if (!topic_ok) {
+        a.error = kTopicAuthorizationFailed;
+        out.back().second.push_back(std::move(a));
+        continue;
+      }
       auto it = fetched.offsets.find({topic, p});
       if (it != fetched.offsets.end()) a.offset = it->second;
       out.back().second.push_back(std::move(a));
@@ -69,11 +86,11 @@ asio::awaitable<void> handle_offset_fetch(RequestContext& ctx) {
       requested.emplace();
       for (const auto& t : *request.topics) requested->emplace_back(t.name, t.partition_indexes);
     }
-    auto fetched = co_await fetch(ctx.services, request.group_id, requested);
+    auto fetched = co_await fetch(ctx, request.group_id, requested);
     // v1 has no top-level error: the group's error goes to every partition instead.
     response.error_code = fetched.error;
     if (ctx.version() >= 2 && fetched.error != 0) requested = Requested(std::in_place);
-    for (auto& [topic, parts] : answers(fetched, requested)) {
+    for (auto& [topic, parts] : answers(ctx, fetched, requested)) {
       Response::OffsetFetchResponseTopic t;
       t.name = topic;
       for (auto& a : parts) {
@@ -94,12 +111,12 @@ asio::awaitable<void> handle_offset_fetch(RequestContext& ctx) {
         requested.emplace();
         for (const auto& t : *g.topics) requested->emplace_back(t.name, t.partition_indexes);
       }
-      auto fetched = co_await fetch(ctx.services, g.group_id, requested);
+      auto fetched = co_await fetch(ctx, g.group_id, requested);
       Response::OffsetFetchResponseGroup out;
       out.group_id = g.group_id;
       out.error_code = fetched.error;
       if (fetched.error != 0) requested = Requested(std::in_place);
-      for (auto& [topic, parts] : answers(fetched, requested)) {
+      for (auto& [topic, parts] : answers(ctx, fetched, requested)) {
         Response::OffsetFetchResponseTopics t;
         t.name = topic;
         for (auto& a : parts) {
@@ -108,7 +125,8 @@ asio::awaitable<void> handle_offset_fetch(RequestContext& ctx) {
           p.committed_offset = a.offset.offset;
           p.committed_leader_epoch = a.offset.leader_epoch;
           p.metadata = a.offset.metadata;
-          p.error_code = 0;
+          // v8+ puts group errors on the group; only a topic's own denial is per partition.
+          p.error_code = a.error == kTopicAuthorizationFailed ? a.error : 0;
           t.partitions.push_back(std::move(p));
         }
         out.topics.push_back(std::move(t));

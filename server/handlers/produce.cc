@@ -7,6 +7,7 @@
 #include "protocol/messages/produce_response.h"
 #include "protocol/records/record_batch.h"
 #include "server/api_table.h"
+#include "server/authz.h"
 #include "server/produce_service.h"
 
 namespace samsa::server {
@@ -47,8 +48,12 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
   const bool valid_acks = request.acks == 0 || request.acks == 1 || request.acks == -1;
   // Kafka refuses the whole request when transactional records come without a transactional id
   // (there is none to authorize), before looking at any partition.
+  // With a transactional id, WRITE on it is needed for the whole request (notes §5.4).
   const bool unauthorized_transactional =
-      !request.transactional_id && has_transactional_records(request);
+      (!request.transactional_id && has_transactional_records(request)) ||
+      (request.transactional_id &&
+       !ctx.authorized(security::AclOperation::kWrite, security::ResourceType::kTransactionalId,
+                       *request.transactional_id));
   std::vector<storage::TopicPartition> appended;  // whose fetches waiting for data to wake
   int failed = 0;
   std::string first_failure;
@@ -57,6 +62,8 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
   for (const auto& topic_data : request.topic_data) {
     Response::TopicProduceResponse topic_response;
     topic_response.name = topic_data.name;
+    // Before the append looks the topic up: an unauthorized client never learns it is missing.
+    const bool may_write = topic_allowed(ctx, security::AclOperation::kWrite, topic_data.name);
     for (const auto& data : topic_data.partition_data) {
       // Kafka 4 advertises Produce 0-2 (see api_table.cc) but answers them this way.
       if (ctx.version() < 3) {
@@ -75,6 +82,14 @@ asio::awaitable<void> handle_produce(RequestContext& ctx) {
           first_failure = topic_data.name + "-" + std::to_string(data.index);
         topic_response.partition_responses.push_back(
             error_response(data.index, ErrorCode::kTransactionalIdAuthorizationFailed));
+        continue;
+      }
+      if (!may_write) {
+        ++failed;
+        if (first_failure.empty())
+          first_failure = topic_data.name + "-" + std::to_string(data.index);
+        topic_response.partition_responses.push_back(
+            error_response(data.index, ErrorCode::kTopicAuthorizationFailed));
         continue;
       }
       // The batch is rewritten in place (offsets, leader epoch): it lives in this connection's

@@ -2,6 +2,7 @@
 #include "protocol/messages/sync_group_response.h"
 #include "server/api_table.h"
 #include "server/async_bridge.h"
+#include "server/authz.h"
 #include "server/group/group_coordinator.h"
 
 namespace samsa::server {
@@ -9,6 +10,12 @@ namespace samsa::server {
 asio::awaitable<void> handle_sync_group(RequestContext& ctx) {
   protocol::SyncGroupRequest request;
   request.decode(ctx.body, ctx.version());
+  if (!group_allowed(ctx, security::AclOperation::kRead, request.group_id)) {
+    protocol::SyncGroupResponse denied;
+    denied.error_code = kGroupAuthorizationFailed;
+    denied.encode(ctx.response, ctx.version());
+    co_return;
+  }
   group::SyncParams params;
   params.member_id = request.member_id;
   params.group_instance_id = request.group_instance_id;

@@ -42,6 +42,9 @@ std::vector<MetadataRecord> every_record_type() {
       TopicRecord{"gone", id_of(9), true},
       RemoveTopicRecord{id_of(9)},
       ProducerIdsRecord{1, 0, 1000},
+      AccessControlEntryRecord{{id_of(3), 2, "orders", 4, "User:alice", "10.0.0.1", 3, 3}},
+      AccessControlEntryRecord{{id_of(4), 4, "kafka-cluster", 3, "User:*", "*", 7, 2}},
+      RemoveAccessControlEntryRecord{id_of(4)},
   };
 }
 
@@ -72,6 +75,9 @@ TEST(MetadataImageApply, EveryRecordType) {
   EXPECT_EQ(b.ignored(), 0u);
   EXPECT_EQ(image->offset(), 17);
   EXPECT_EQ(image->cluster_id(), "abc");
+  ASSERT_EQ(image->acls().size(), 1u);
+  EXPECT_EQ(image->acls().at(id_of(3)).principal, "User:alice");
+  EXPECT_EQ(image->acls().at(id_of(3)).host, "10.0.0.1");
   EXPECT_EQ(image->features().at("metadata.version"), 7);
   EXPECT_EQ(image->controller_id(), 3);
   EXPECT_EQ(image->controller_epoch(), 42);
@@ -165,6 +171,7 @@ TEST(MetadataSnapshot, RoundTrip) {
   EXPECT_EQ(restored->brokers(), image->brokers());
   EXPECT_EQ(restored->features(), image->features());
   EXPECT_EQ(restored->resource_configs(), image->resource_configs());
+  EXPECT_EQ(restored->acls(), image->acls());
   EXPECT_EQ(restored->next_producer_id(), image->next_producer_id());
   ASSERT_EQ(restored->topics().size(), image->topics().size());
   for (const auto& [name, t] : image->topics()) {

@@ -164,7 +164,7 @@ TEST(Headers, RequestHeaderV2KeepsInt16ClientId) {
 
 TEST(Registry, ListsEveryApi) {
   const auto& apis = all_apis();
-  ASSERT_EQ(apis.size(), 26u);  // +DeleteRecords, DescribeLogDirs, 3 config APIs
+  ASSERT_EQ(apis.size(), 31u);  // +DeleteRecords, DescribeLogDirs, 3 config, 3 ACL, 2 SCRAM APIs
   const ApiInfo* metadata = find_api(3);
   ASSERT_NE(metadata, nullptr);
   EXPECT_STREQ(metadata->name, "Metadata");
