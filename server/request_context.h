@@ -114,11 +114,9 @@ struct RequestContext {
   int16_t version() const { return header.api_version; }
   // Whether this connection's principal may do `operation` on the named resource; every handler
   // asks this before it looks the resource up (Kafka checks authorization before existence).
+  // A denial is written to the audit log.
   bool authorized(security::AclOperation operation, security::ResourceType type,
-                  std::string name) const {
-    if (services.authorizer == nullptr) return true;
-    return services.authorizer->authorize(session, {operation, type, std::move(name)});
-  }
+                  std::string name) const;
   void park() {
     if (on_park) on_park();
   }

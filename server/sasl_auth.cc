@@ -13,6 +13,19 @@ void report_authentication(Services& services, const security::Session& session,
                            const SaslConnectionState& state, const std::string& peer, bool success,
                            const std::string& principal, const std::string& reason) {
   const std::string mechanism = state.mechanism.empty() ? "none" : state.mechanism;
+  if (services.audit != nullptr && services.audit->enabled()) {
+    security::AuditEvent e;
+    e.kind = security::AuditEvent::Kind::kAuthentication;
+    e.principal = principal;
+    e.client = session.client_host;
+    e.listener = session.listener;
+    e.api = "SaslAuthenticate";
+    e.resource = "Mechanism:" + mechanism;
+    e.operation = state.reauthenticating ? "REAUTHENTICATE" : "AUTHENTICATE";
+    e.result = success ? "success" : "failure";
+    e.reason = reason;
+    services.audit->record(e);
+  }
   if (success) {
     spdlog::info(
         "event=authentication result=success principal={} mechanism={} listener={} peer={}{}",
