@@ -18,7 +18,7 @@ TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1
 TSAN_MODULES = config;protocol;protocol/records;storage;cluster;metrics;server;admin-http
 CTEST = ctest --output-on-failure -j 2 --timeout 900
 
-.PHONY: run test test-plain test-long deps build build-asan build-tsan fuzz fuzz-build bench docs format clean
+.PHONY: run test test-tsan test-plain test-long deps build build-asan build-tsan fuzz fuzz-build bench docs format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -50,15 +50,18 @@ run: build
 	@echo "Starting samsa-broker: Kafka listener PLAINTEXT://127.0.0.1:9092, admin HTTP (REST, /metrics) on http://127.0.0.1:8090, data in $(CURDIR)/data (Ctrl-C stops it)"
 	@exec $(BUILD_DIR)/broker/samsa-broker
 
-# What CI runs (.ci/run), one stage after the other, each timed (scripts/timed.sh):
-#   1. the ASan+UBSan build: unit tests, every fuzz corpus replayed, the config-docs check and the
-#      integration tests against the sanitized broker (the fixture fails a test whose broker log
-#      holds a sanitizer report);
-#   2. the TSan build: unit tests and the storage concurrency stress test.
-# The plain build is what `make run` and `make bench` use; libFuzzer runs are `make fuzz`.
+# What CI runs (.ci/run), one stage after the other, each timed (scripts/timed.sh): the ASan+UBSan
+# build, then its unit tests, every fuzz corpus replayed, the config-docs check and the integration
+# tests against the sanitized broker (the fixture fails a test whose broker log holds a sanitizer
+# report). The TSan stage (`make test-tsan`) is not in the gate yet: no whole run of it has been
+# seen (see README). The plain build is what `make run` and `make bench` use; libFuzzer runs are
+# `make fuzz`.
 test: deps
 	@bash scripts/timed.sh "asan+ubsan: build" $(MAKE) --no-print-directory build-asan
 	@bash scripts/timed.sh "asan+ubsan: unit + fuzz corpora + docs + integration" sh -c 'cd $(ASAN_BUILD_DIR) && $(ASAN_ENV) $(CTEST) -LE "stress|fuzz"'
+
+# The TSan build running the unit tests and the storage concurrency stress test.
+test-tsan: deps
 	@bash scripts/timed.sh "tsan: build" $(MAKE) --no-print-directory build-tsan
 	@bash scripts/timed.sh "tsan: unit + stress" sh -c 'cd $(TSAN_BUILD_DIR) && $(TSAN_ENV) $(CTEST) -L "unit|stress"'
 

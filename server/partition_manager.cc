@@ -300,6 +300,15 @@ void PartitionManager::checkpoint() {
 }
 
 void PartitionManager::shutdown() {
+  // Fetches still parked at shutdown hold timers of the network threads' io_contexts; they are
+  // dropped here, while those contexts still exist (the Kafka server is stopped, not destroyed).
+  std::map<uint64_t, DataWaiter> waiters;
+  {
+    std::lock_guard lock(waiters_mutex_);
+    waiters.swap(waiters_);
+    watchers_.clear();
+  }
+  waiters.clear();
   logs_.shutdown(high_watermarks());
 }
 
