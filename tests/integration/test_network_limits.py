@@ -181,7 +181,10 @@ def test_slowloris_is_bounded_and_cleaned_up(broker_factory):
         latencies = json.loads(out)
         assert len(latencies) >= 50, f"only {len(latencies)} Metadata round trips"
         worst = max(latencies)
-        assert worst < 0.100, f"Metadata took {worst * 1000:.1f} ms under slowloris " \
+        # The bound is for the broker as shipped; an ASan+UBSan broker does the same work
+        # several times slower (CI runs that one), so it gets a wider one.
+        bound = 0.400 if os.environ.get("SAMSA_SANITIZE") else 0.100
+        assert worst < bound, f"Metadata took {worst * 1000:.1f} ms under slowloris " \
                               f"(median {sorted(latencies)[len(latencies) // 2] * 1000:.1f} ms)"
         assert peak_rss < 512 << 20, f"broker RSS peaked at {peak_rss >> 20} MiB " \
                                      f"(baseline {baseline_rss >> 20} MiB)"
