@@ -86,7 +86,7 @@ def watermarks(broker):
 
 def test_ready_is_503_during_recovery_of_a_large_unclean_log(broker_factory):
     # Checkpoints every second, so the recovery checkpoint exists and the test must defeat it.
-    b = broker_factory({"log.segment.bytes": 1 << 20, "auto.create.topics.enable": "false",
+    b = broker_factory({"log.segment.bytes": 1 << 18, "auto.create.topics.enable": "false",
                         "log.flush.offset.checkpoint.interval.ms": 1000})
     admin = AdminClient({"bootstrap.servers": b.bootstrap})
     admin.create_topics([NewTopic(TOPIC, PARTITIONS, 1)])[TOPIC].result(timeout=15)
