@@ -205,6 +205,11 @@ CoordinatorLocation GroupCoordinator::locate(const std::string& group_id,
     out.error = code(ErrorCode::kCoordinatorNotAvailable);
     return out;
   }
+  if (leader == node_id_ && !is_loaded(p)) {
+    asio::post(io_, [this] { sync_loaded_partitions(); });
+    out.error = code(ErrorCode::kCoordinatorNotAvailable);
+    return out;
+  }
   out.node_id = broker->id;
   out.host = address->first;
   out.port = address->second;
@@ -331,6 +336,7 @@ void GroupCoordinator::load_partition(int32_t partition) {
     }
   }
   loaded_.insert(partition);
+  publish_loaded();
   spdlog::info("event=offsets_partition_loaded partition={} records={}", partition, records);
 }
 
@@ -345,6 +351,17 @@ void GroupCoordinator::unload_partition(int32_t partition) {
     }
   }
   loaded_.erase(partition);
+  publish_loaded();
+}
+
+void GroupCoordinator::publish_loaded() {
+  std::lock_guard lock(loaded_view_mutex_);
+  loaded_view_ = loaded_;
+}
+
+bool GroupCoordinator::is_loaded(int32_t partition) const {
+  std::lock_guard lock(loaded_view_mutex_);
+  return loaded_view_.count(partition) > 0;
 }
 
 int16_t GroupCoordinator::append(

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -192,6 +193,13 @@ class GroupCoordinator {
 
   std::map<std::string, std::unique_ptr<Group>> groups_;
   std::set<int32_t> loaded_;
+  // A copy of loaded_ for locate(), which runs on network threads: FindCoordinator answers
+  // COORDINATOR_NOT_AVAILABLE until the group's partition is loaded, which every client retries
+  // quietly, rather than naming a coordinator that then answers COORDINATOR_LOAD_IN_PROGRESS.
+  mutable std::mutex loaded_view_mutex_;
+  std::set<int32_t> loaded_view_;
+  void publish_loaded();
+  bool is_loaded(int32_t partition) const;
 };
 
 }  // namespace samsa::server::group

@@ -64,7 +64,9 @@ def fill(broker):
     for i in range(RECORDS):
         while True:
             try:
-                p.produce(TOPIC, value=value)
+                # Round-robin, so that every partition spans several segments: the sticky
+                # partitioner can leave a partition with a single one.
+                p.produce(TOPIC, value=value, partition=i % PARTITIONS)
                 break
             except BufferError:
                 p.poll(0.1)
