@@ -16,6 +16,7 @@ class ConfigService;
 class PartitionManager;
 class ProduceService;
 class UserService;
+class AclService;
 namespace group {
 class GroupCoordinator;
 }
@@ -42,6 +43,8 @@ struct AdminContext {
   // The same audit log the Kafka API writes to.
   security::AuditLog* audit = nullptr;
   server::UserService* users = nullptr;
+  // Null when no authorizer is configured (the ACL routes answer that security is disabled).
+  server::AclService* acls = nullptr;
 };
 
 }  // namespace samsa::admin_http

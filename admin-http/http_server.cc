@@ -13,6 +13,9 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "admin-http/https.h"
+#include "security/principal.h"
+
 namespace samsa::admin_http {
 namespace {
 
@@ -111,8 +114,8 @@ void probe_bind(const config::AdminListener& l) {
 }  // namespace
 
 AdminHttpServer::AdminHttpServer(AdminHttpOptions options, const Router& router,
-                                 const Readiness& readiness)
-    : options_(std::move(options)), router_(router), readiness_(readiness) {}
+                                 const Readiness& readiness, HttpAuth& auth)
+    : options_(std::move(options)), router_(router), readiness_(readiness), auth_(auth) {}
 
 AdminHttpServer::~AdminHttpServer() {
   stop();
@@ -121,15 +124,21 @@ AdminHttpServer::~AdminHttpServer() {
 void AdminHttpServer::start() {
   if (options_.listeners.empty()) return;
   std::string ports;
+  bool https = false;
   for (const auto& l : options_.listeners) {
-    if (l.scheme != "http") {
-      throw std::runtime_error("admin.listeners: " + l.scheme + "://" + l.host + ":" +
-                               std::to_string(l.port) + " is not supported yet (only http)");
-    }
     probe_bind(l);
     if (!ports.empty()) ports += ",";
     ports += (l.host.find(':') != std::string::npos ? "[" + l.host + "]" : l.host) + ":" +
              std::to_string(l.port);
+    // CivetWeb's marker of a TLS port.
+    if (l.scheme == "https") {
+      ports += "s";
+      https = true;
+    }
+  }
+  if (https) {
+    if (!options_.tls) throw std::logic_error("admin.listeners: https without TLS settings");
+    enable_civetweb_tls();
   }
   static const unsigned init_once = mg_init_library(0);
   (void)init_once;
@@ -147,8 +156,15 @@ void AdminHttpServer::start() {
     spdlog::warn("event=admin_http_error message=\"{}\"", message);
     return 1;
   };
+  if (https) {
+    callbacks.init_ssl = [](void* ssl_ctx, void* self) {
+      serve_tls_from(ssl_ctx, static_cast<AdminHttpServer*>(self)->options_.tls.get());
+      return 1;  // the context is set up: CivetWeb loads no certificate of its own
+    };
+  }
   mg_init_data init{};
   init.callbacks = &callbacks;
+  init.user_data = this;
   init.configuration_options = opts;
   char error_text[256] = {0};
   mg_error_data error{};
@@ -181,6 +197,29 @@ int AdminHttpServer::handle(mg_connection* conn, void* self) {
   return static_cast<AdminHttpServer*>(self)->serve(conn);
 }
 
+std::optional<HttpResponse> AdminHttpServer::admit(mg_connection* conn, HttpRequest& req,
+                                                   const Router::Match& m) const {
+  const mg_request_info* info = mg_get_request_info(conn);
+  req.route = m.pattern;
+  req.path_params = m.params;
+  req.session.listener = kAdminListenerName;
+  req.session.client_host = security::java_host_address(info->remote_addr);
+  req.authorize = [this, &req](const security::Action& action, bool audit) {
+    return auth_.authorize(req, action, audit);
+  };
+  if (auth_.is_open(req.path)) return std::nullopt;
+  HttpPeer peer;
+  peer.client_host = req.session.client_host;
+  peer.tls = info->is_ssl != 0;
+  if (peer.tls && options_.tls) {
+    peer.mapper = options_.tls->current()->principal_mapper;
+    if (info->client_cert != nullptr)
+      peer.certificate = static_cast<X509*>(info->client_cert->peer_cert);
+  }
+  if (auto refused = auth_.authenticate(req, peer)) return refused;
+  return auth_.check(req, m.options.access);
+}
+
 int AdminHttpServer::serve(mg_connection* conn) {
   const auto started = std::chrono::steady_clock::now();
   const mg_request_info* info = mg_get_request_info(conn);
@@ -203,8 +242,11 @@ int AdminHttpServer::serve(mg_connection* conn) {
                               : HttpResponse::error(404, 404, "HTTP 404 Not Found");
     } else if (!m.options.available_while_starting && !readiness_.ready()) {
       response = HttpResponse::error(503, 50302, "Broker not available: " + readiness_.reason());
+    } else if (auto refused = admit(conn, req, m)) {
+      response = std::move(*refused);
+      // An unread body must not be taken for the next request.
+      if (info->content_length != 0) response.headers["Connection"] = "close";
     } else {
-      req.path_params = std::move(m.params);
       HttpExchange exchange;
       exchange.read = [conn](char* buf, size_t n) { return mg_read(conn, buf, n); };
       exchange.start_chunked = [conn](int status, const std::string& content_type) {

@@ -9,6 +9,9 @@
 #include <optional>
 #include <string>
 
+#include "security/authorizer.h"
+#include "security/session.h"
+
 namespace samsa::admin_http {
 
 struct HttpResponse {
@@ -44,6 +47,24 @@ struct HttpRequest {
   std::string body;                                // read up front unless the route streams
   std::string base_url;                            // scheme://host[:port] the client used
   HttpExchange* exchange = nullptr;
+  // Who is asking (anonymous when the route is open or authentication is off), and the matched
+  // route pattern, for audit lines.
+  security::Session session;
+  std::string route;
+  // The one authorizer, for routes that decide access themselves (Access::in_route) or filter a
+  // list; a denial is audited. Set by the server for every routed request.
+  std::function<bool(const security::Action&, bool audit_denial)> authorize;
+
+  bool allowed(security::AclOperation op, security::ResourceType type,
+               const std::string& name) const {
+    return !authorize || authorize(security::Action{op, type, name}, true);
+  }
+  // For filtering a list to what the caller may see: a hidden entry is not an audited denial
+  // (as Kafka's authorizer does not log the topics Metadata leaves out).
+  bool visible(security::AclOperation op, security::ResourceType type,
+               const std::string& name) const {
+    return !authorize || authorize(security::Action{op, type, name}, false);
+  }
 
   const std::string& param(const std::string& name) const;
   std::optional<std::string> query_param(const std::string& name) const;

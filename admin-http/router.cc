@@ -1,5 +1,7 @@
 #include "admin-http/router.h"
 
+#include <stdexcept>
+
 namespace samsa::admin_http {
 namespace {
 
@@ -39,7 +41,10 @@ bool match_segments(const std::vector<std::string>& pattern, const std::vector<s
 
 void Router::add(const std::string& method, const std::string& pattern, RouteHandler handler,
                  RouteOptions options) {
-  routes_.push_back(Route{method, split_path(pattern), std::move(handler), options});
+  if (options.access.kind == Access::Kind::kUnset) {
+    throw std::logic_error("admin route " + method + " " + pattern + " states no access rule");
+  }
+  routes_.push_back(Route{method, pattern, split_path(pattern), std::move(handler), options});
 }
 
 void Router::add_v3(const std::string& method, const std::string& pattern, RouteHandler handler,
@@ -72,6 +77,7 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
     out.handler = &best->handler;
     out.options = best->options;
     out.params = std::move(best_values);
+    out.pattern = best->pattern;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "broker/broker_app.h"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
@@ -156,7 +157,25 @@ void BrokerApp::start_admin_http() {
   options.threads = config_.get_int("admin.http.threads");
   options.max_body_bytes = static_cast<size_t>(config_.get_int("admin.http.max.body.bytes"));
   options.request_timeout_ms = config_.get_int("admin.http.request.timeout.ms");
-  admin_http_ = std::make_unique<admin_http::AdminHttpServer>(options, admin_router_, readiness_);
+  options.tls = tls_->provider(std::string(config::kAdminHttpListener));
+  admin_http::HttpAuthOptions auth;
+  const std::string mode = config_.get_string("admin.http.authentication");
+  const auto listeners = config_.listeners();
+  const bool sasl_listener = std::any_of(listeners.begin(), listeners.end(), [](const auto& l) {
+    const auto p = security::parse_security_protocol(l.security_protocol);
+    return p && security::uses_sasl(*p);
+  });
+  auth.required =
+      mode == "required" ||
+      (mode == "auto" && (!config_.get_string("authorizer.class.name").empty() || sasl_listener));
+  auth.open_routes = config_.get_list("admin.http.open.routes");
+  auth.plain_users = server::admin_http_plain_users(config_, listeners);
+  admin_auth_ = std::make_unique<admin_http::HttpAuth>(std::move(auth));
+  spdlog::info("event=admin_http_security authentication={} open_routes={}",
+               admin_auth_->required() ? "required" : "optional",
+               fmt::join(config_.get_list("admin.http.open.routes"), ","));
+  admin_http_ = std::make_unique<admin_http::AdminHttpServer>(options, admin_router_, readiness_,
+                                                              *admin_auth_);
   admin_http_->start();
 }
 
@@ -342,6 +361,8 @@ void BrokerApp::start() {
   admin_ctx_->partitions = partitions_.get();
   admin_ctx_->groups = groups_.get();
   admin_ctx_->produce = produce_.get();
+  admin_ctx_->acls = acls_.get();
+  admin_auth_->set_services(&credentials_, authorizer_.get(), audit_.get());
   readiness_.set_ready();
 
   std::string where;

@@ -81,6 +81,7 @@ class BrokerApp {
   admin_http::Readiness readiness_;
   admin_http::Router admin_router_;
   std::unique_ptr<admin_http::AdminContext> admin_ctx_;
+  std::unique_ptr<admin_http::HttpAuth> admin_auth_;
   std::unique_ptr<admin_http::AdminHttpServer> admin_http_;
   std::vector<std::filesystem::path> log_dirs_;
   std::unique_ptr<storage::LogManager> logs_;

@@ -18,10 +18,7 @@ constexpr std::chrono::seconds kPollInterval{2};
 }  // namespace
 
 TlsListeners::TlsListeners(const config::BrokerConfig& config, metrics::MetricsRegistry& registry) {
-  for (const auto& l : config.listeners()) {
-    const auto protocol = security::parse_security_protocol(l.security_protocol);
-    if (!protocol || !security::uses_tls(*protocol)) continue;
-    const std::string listener = l.name;
+  auto add = [&](const std::string& listener, const std::string& protocol) {
     auto lookup = [&config, listener](std::string_view key) {
       return config.listener_value_string(listener, key);
     };
@@ -35,7 +32,16 @@ TlsListeners::TlsListeners(const config::BrokerConfig& config, metrics::MetricsR
         std::make_shared<security::tls::TlsContextProvider>(listener, lookup, key_name);
     const auto current = providers_[listener]->current();
     spdlog::info("event=tls_listener listener={} protocol={} serial={} not_after={}", listener,
-                 l.security_protocol, current->certificate_serial, current->certificate_not_after);
+                 protocol, current->certificate_serial, current->certificate_not_after);
+  };
+  for (const auto& l : config.listeners()) {
+    const auto protocol = security::parse_security_protocol(l.security_protocol);
+    if (protocol && security::uses_tls(*protocol)) add(l.name, l.security_protocol);
+  }
+  // The admin HTTP server's https listeners share one context, reloaded as the others are.
+  const auto admin = config.admin_listeners();
+  if (std::any_of(admin.begin(), admin.end(), [](const auto& l) { return l.scheme == "https"; })) {
+    add(std::string(config::kAdminHttpListener), "HTTPS");
   }
   if (providers_.empty()) return;
   registry.add_collector(std::make_shared<metrics::FunctionCollector>(

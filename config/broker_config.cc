@@ -54,6 +54,13 @@ BrokerConfig BrokerConfig::from_properties(const std::map<std::string, std::stri
 void BrokerConfig::collect_listener_overrides(const std::map<std::string, std::string>& props) {
   std::set<std::string> names;
   for (const auto& l : listeners_) names.insert(l.name);
+  if (names.contains(std::string(kAdminHttpListener))) {
+    throw ConfigError("listeners", fmt::format("Invalid configuration 'listeners': the listener "
+                                               "name {} is reserved for the admin HTTP server",
+                                               kAdminHttpListener));
+  }
+  // The admin HTTP server's own overrides (its https TLS settings, its JAAS PLAIN users).
+  names.insert(std::string(kAdminHttpListener));
   for (const auto& [key, raw] : props) {
     if (!key.starts_with(kListenerPrefix)) continue;
     const std::string rest = key.substr(kListenerPrefix.size());
@@ -133,6 +140,13 @@ void BrokerConfig::validate_cross_key_rules() {
   listeners_ = parse_listeners(get_string("listeners"), protocol_map, "listeners");
   std::set<std::string> names;
   for (const auto& l : listeners_) names.insert(l.name);
+  if (names.contains(std::string(kAdminHttpListener))) {
+    throw ConfigError("listeners", fmt::format("Invalid configuration 'listeners': the listener "
+                                               "name {} is reserved for the admin HTTP server",
+                                               kAdminHttpListener));
+  }
+  // The admin HTTP server's own overrides (its https TLS settings, its JAAS PLAIN users).
+  names.insert(std::string(kAdminHttpListener));
   if (is_set("advertised.listeners")) {
     advertised_ =
         parse_listeners(get_string("advertised.listeners"), protocol_map, "advertised.listeners");

@@ -169,6 +169,22 @@ std::vector<ConfigDef> make_broker_defs() {
   v.push_back(def("admin.http.request.timeout.ms", I, "30000", at_least(100), kMedium, kReadOnly,
                   "How long the admin HTTP server waits for a client to send a request or read "
                   "a response before it drops the connection (slow clients cannot hold threads)."));
+  v.push_back(def("admin.http.authentication", S, "auto", one_of({"auto", "required", "none"}),
+                  kHigh, kReadOnly,
+                  "Whether admin HTTP routes outside admin.http.open.routes need credentials "
+                  "(HTTP Basic against the SCRAM credentials and JAAS PLAIN users, or a client "
+                  "certificate on an https listener). `auto`: required once security is on, that "
+                  "is when authorizer.class.name is set or a Kafka listener uses SASL. `none`: "
+                  "requests without credentials run as User:ANONYMOUS (presented credentials are "
+                  "still checked). Every route asks the authorizer for the same action the Kafka "
+                  "API would need."));
+  v.push_back(def("admin.http.open.routes", LIST, "/v1/status/live,/v1/status/ready,/metrics", none,
+                  kMedium, kReadOnly,
+                  "Admin HTTP paths served without credentials or ACL checks: exact paths, or "
+                  "prefixes ending in `*`. By default liveness, readiness and /metrics (what "
+                  "Prometheus scrapes). Empty: every route needs credentials when "
+                  "authentication is on. The https listeners take their TLS settings from the "
+                  "ssl.* keys, overridden by listener.name.admin_http.ssl.*."));
 
   // --- Storage layout ----------------------------------------------------------------------
   v.push_back(def("log.dirs", S, null, none, kHigh, kReadOnly,

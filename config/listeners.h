@@ -33,6 +33,10 @@ struct AdminListener {
   int port = 0;
 };
 
+// The name the admin HTTP server goes by in listener.name.<name>.* overrides, sessions and audit
+// lines; no Kafka listener may take it.
+inline constexpr std::string_view kAdminHttpListener = "ADMIN_HTTP";
+
 inline constexpr std::string_view kDefaultProtocolMap =
     "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_"
     "SSL";

@@ -29,6 +29,21 @@ std::string lower(std::string s) {
   return s;
 }
 
+std::map<std::string, std::string> plain_users_of(const config::BrokerConfig& config,
+                                                  const std::string& listener) {
+  const auto jaas = config.listener_value_string(listener, "plain.sasl.jaas.config");
+  if (!jaas) return {};
+  try {
+    const auto module = security::parse_jaas_config(*jaas);
+    if (module.class_name != security::kPlainLoginModule)
+      throw security::JaasError("login module must be " + std::string(security::kPlainLoginModule));
+    return security::jaas_plain_users(module);
+  } catch (const security::JaasError& e) {
+    throw std::runtime_error("listener.name." + lower(listener) +
+                             ".plain.sasl.jaas.config: " + e.what());
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<security::SaslServerFactory> make_sasl_factory(
@@ -54,18 +69,7 @@ std::unique_ptr<security::SaslServerFactory> make_sasl_factory(
                                  "SCRAM-SHA-512)");
       }
     }
-    const std::string jaas_key = "listener.name." + lower(l.name) + ".plain.sasl.jaas.config";
-    if (auto jaas = config.listener_value_string(l.name, "plain.sasl.jaas.config")) {
-      try {
-        const auto module = security::parse_jaas_config(*jaas);
-        if (module.class_name != security::kPlainLoginModule)
-          throw security::JaasError("login module must be " +
-                                    std::string(security::kPlainLoginModule));
-        lc.plain_users = security::jaas_plain_users(module);
-      } catch (const security::JaasError& e) {
-        throw std::runtime_error(jaas_key + ": " + e.what());
-      }
-    }
+    lc.plain_users = plain_users_of(config, l.name);
     factory->set_listener(l.name, std::move(lc));
   }
   return factory;
@@ -78,6 +82,20 @@ SaslSettings sasl_settings(const config::BrokerConfig& config) {
   s.failed_delay_ms = config.get_int("connection.failed.authentication.delay.ms");
   s.authentication_timeout_ms = config.get_long("sasl.authentication.timeout.ms");
   return s;
+}
+
+std::map<std::string, std::string> admin_http_plain_users(
+    const config::BrokerConfig& config, const std::vector<config::Listener>& listeners) {
+  const std::string admin(config::kAdminHttpListener);
+  if (config.listener_overrides(admin, "plain.sasl.jaas.config"))
+    return plain_users_of(config, admin);
+  std::map<std::string, std::string> out;
+  for (const auto& l : listeners) {
+    const auto protocol = security::parse_security_protocol(l.security_protocol);
+    if (!protocol || !security::uses_sasl(*protocol)) continue;
+    for (auto& [user, password] : plain_users_of(config, l.name)) out.emplace(user, password);
+  }
+  return out;
 }
 
 }  // namespace samsa::server

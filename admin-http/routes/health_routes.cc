@@ -3,7 +3,7 @@
 namespace samsa::admin_http {
 
 void register_health_routes(Router& router, AdminContext& ctx) {
-  const RouteOptions always{.available_while_starting = true};
+  const RouteOptions always{.available_while_starting = true, .access = Access::authenticated()};
   // Live: the process answers HTTP. Kubernetes restarts the pod only when this fails.
   router.add(
       "GET", "/v1/status/live",

@@ -12,7 +12,7 @@ void register_metrics_routes(Router& router, AdminContext& ctx) {
         return r;
       },
       // Scrapes during startup show recovery progress and process metrics.
-      RouteOptions{.available_while_starting = true});
+      RouteOptions{.available_while_starting = true, .access = Access::authenticated()});
 }
 
 }  // namespace samsa::admin_http

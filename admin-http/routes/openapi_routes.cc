@@ -11,7 +11,7 @@ void register_openapi_routes(Router& router, AdminContext&) {
         r.body = std::string(openapi_document());
         return r;
       },
-      RouteOptions{.available_while_starting = true});
+      RouteOptions{.available_while_starting = true, .access = Access::authenticated()});
 }
 
 }  // namespace samsa::admin_http

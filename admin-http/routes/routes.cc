@@ -15,6 +15,7 @@ void register_routes(Router& router, AdminContext& ctx) {
   register_v3_consumer_group_routes(router, ctx);
   register_v3_consumer_lag_routes(router, ctx);
   register_v3_record_routes(router, ctx);
+  register_v3_acl_routes(router, ctx);
   register_v1_cluster_routes(router, ctx);
   register_v1_group_routes(router, ctx);
   register_v1_record_routes(router, ctx);

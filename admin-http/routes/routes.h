@@ -23,6 +23,7 @@ void register_v3_partition_routes(Router& router, AdminContext& ctx);
 void register_v3_consumer_group_routes(Router& router, AdminContext& ctx);
 void register_v3_consumer_lag_routes(Router& router, AdminContext& ctx);
 void register_v3_record_routes(Router& router, AdminContext& ctx);
+void register_v3_acl_routes(Router& router, AdminContext& ctx);
 // Our /v1 extensions: cluster health, offset reset, delete/browse records, log levels.
 void register_v1_cluster_routes(Router& router, AdminContext& ctx);
 void register_v1_group_routes(Router& router, AdminContext& ctx);

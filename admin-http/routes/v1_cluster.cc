@@ -8,6 +8,8 @@
 #include "server/topic_service.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 // Lists are truncated (the counts are not) so a sick cluster with 100k partitions still answers.
@@ -70,7 +72,7 @@ nlohmann::json health_overview(const AdminContext& ctx) {
 }  // namespace
 
 void register_v1_cluster_routes(Router& router, AdminContext& ctx) {
-  router.add("GET", "/v1/cluster/health_overview",
+  router.add("GET", "/v1/cluster/health_overview", Access::cluster(Op::kDescribe),
              [&ctx](HttpRequest&) { return HttpResponse::json(200, health_overview(ctx)); });
 }
 

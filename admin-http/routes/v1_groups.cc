@@ -17,6 +17,8 @@
 #include "server/topic_service.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 using protocol::ErrorCode;
@@ -231,6 +233,7 @@ HttpResponse reset_offsets(AdminContext& ctx, HttpRequest& req) {
 
 void register_v1_group_routes(Router& router, AdminContext& ctx) {
   router.add("POST", "/v1/consumer-groups/{group_id}/offsets:reset",
+             Access::group(Op::kRead, "group_id"),
              [&ctx](HttpRequest& req) { return reset_offsets(ctx, req); });
 }
 

@@ -9,6 +9,8 @@
 #include "admin-http/v3_support.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 constexpr std::array<std::pair<const char*, spdlog::level::level_enum>, 7> kLevels{{
@@ -37,9 +39,9 @@ nlohmann::json level_json() {
 }  // namespace
 
 void register_v1_log_level_routes(Router& router, AdminContext&) {
-  router.add("GET", "/v1/log-level",
+  router.add("GET", "/v1/log-level", Access::cluster(Op::kDescribeConfigs),
              [](HttpRequest&) { return HttpResponse::json(200, level_json()); });
-  router.add("PUT", "/v1/log-level", [](HttpRequest& req) {
+  router.add("PUT", "/v1/log-level", Access::cluster(Op::kAlterConfigs), [](HttpRequest& req) {
     nlohmann::json body;
     if (auto bad = require_json(req, body)) return *bad;
     if (!body.is_object() || !body.contains("level") || !body["level"].is_string()) {

@@ -11,6 +11,8 @@
 #include "server/topic_service.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 using protocol::ErrorCode;
@@ -155,8 +157,10 @@ HttpResponse browse(AdminContext& ctx, HttpRequest& req) {
 
 void register_v1_record_routes(Router& router, AdminContext& ctx) {
   router.add("POST", "/v1/topics/{topic}/partitions/{partition}/records:delete",
+             Access::topic(Op::kDelete, "topic"),
              [&ctx](HttpRequest& req) { return delete_records(ctx, req); });
   router.add("GET", "/v1/topics/{topic}/partitions/{partition}/records",
+             Access::topic(Op::kRead, "topic"),
              [&ctx](HttpRequest& req) { return browse(ctx, req); });
 }
 

@@ -12,6 +12,8 @@
 #include "server/user_service.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 nlohmann::json user_json(const server::DescribedUser& u) {
@@ -98,41 +100,45 @@ HttpResponse upsert(AdminContext& ctx, HttpRequest& req, std::optional<std::stri
 }  // namespace
 
 void register_v1_user_routes(Router& router, AdminContext& ctx) {
-  router.add("GET", "/v1/security/users", [&ctx](HttpRequest&) {
+  router.add("GET", "/v1/security/users", Access::cluster(Op::kDescribe), [&ctx](HttpRequest&) {
     auto out = nlohmann::json::array();
     for (const auto& u : ctx.users->describe(std::nullopt)) out.push_back(user_json(u));
     return HttpResponse::json(200, out);
   });
-  router.add("GET", "/v1/security/users/{user}", [&ctx](HttpRequest& req) {
-    const auto described = ctx.users->describe(std::vector<std::string>{req.param("user")});
-    if (described.empty() || described.front().error_code != 0) {
-      return HttpResponse::error(404, 40403, "User " + req.param("user") + " not found");
-    }
-    return HttpResponse::json(200, user_json(described.front()));
-  });
-  router.add("POST", "/v1/security/users",
+  router.add(
+      "GET", "/v1/security/users/{user}", Access::cluster(Op::kDescribe), [&ctx](HttpRequest& req) {
+        const auto described = ctx.users->describe(std::vector<std::string>{req.param("user")});
+        if (described.empty() || described.front().error_code != 0) {
+          return HttpResponse::error(404, 40403, "User " + req.param("user") + " not found");
+        }
+        return HttpResponse::json(200, user_json(described.front()));
+      });
+  router.add("POST", "/v1/security/users", Access::cluster(Op::kAlter),
              [&ctx](HttpRequest& req) { return upsert(ctx, req, std::nullopt); });
-  router.add("PUT", "/v1/security/users/{user}",
+  router.add("PUT", "/v1/security/users/{user}", Access::cluster(Op::kAlter),
              [&ctx](HttpRequest& req) { return upsert(ctx, req, req.param("user")); });
   // Deletes every credential of the user, or only ?algorithm=SCRAM-SHA-xxx.
-  router.add("DELETE", "/v1/security/users/{user}", [&ctx](HttpRequest& req) {
-    const std::string name = req.param("user");
-    if (auto algorithm = req.query_param("algorithm")) {
-      const auto mechanism = security::scram_mechanism_from_name(*algorithm);
-      if (mechanism == security::ScramMechanism::kUnknown) {
-        return HttpResponse::error(400, 40002, "Unknown SCRAM mechanism \"" + *algorithm + "\"");
-      }
-      return run_alter(
-          "Deleting the credential of " + name,
-          [&](auto done) {
-            ctx.users->alter({{name, static_cast<int8_t>(mechanism)}}, {}, std::move(done));
-          },
-          HttpResponse::no_content());
-    }
-    return run_alter(
-        "Deleting user " + name, [&](auto done) { ctx.users->delete_user(name, std::move(done)); },
-        HttpResponse::no_content());
-  });
+  router.add(
+      "DELETE", "/v1/security/users/{user}", Access::cluster(Op::kAlter), [&ctx](HttpRequest& req) {
+        const std::string name = req.param("user");
+        if (auto algorithm = req.query_param("algorithm")) {
+          const auto mechanism = security::scram_mechanism_from_name(*algorithm);
+          if (mechanism == security::ScramMechanism::kUnknown) {
+            return HttpResponse::error(400, 40002,
+                                       "Unknown SCRAM mechanism \"" + *algorithm + "\"");
+          }
+          return run_alter(
+              "Deleting the credential of " + name,
+              [&](auto done) {
+                ctx.users->alter({{name, static_cast<int8_t>(mechanism)}}, {}, std::move(done));
+              },
+              HttpResponse::no_content());
+        }
+        return run_alter(
+            "Deleting user " + name,
+            [&](auto done) { ctx.users->delete_user(name, std::move(done)); },
+            HttpResponse::no_content());
+      });
 }
 
 }  // namespace samsa::admin_http

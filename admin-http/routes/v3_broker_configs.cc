@@ -9,6 +9,8 @@
 #include "server/topic_service.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 using server::DescribeResult;
@@ -82,21 +84,25 @@ HttpResponse alter_batch(const AdminContext& ctx, const HttpRequest& req,
 
 void register_per_broker(Router& router, AdminContext& ctx) {
   const std::string base = "/clusters/{cluster_id}/brokers/{broker_id}/configs";
-  router.add_v3("GET", "/clusters/{cluster_id}/brokers/-/configs", [&ctx](HttpRequest& req) {
-    if (auto error = check_cluster(ctx, req)) return *error;
-    auto data = nlohmann::json::array();
-    for (const auto& [id, broker] : ctx.topics->image()->brokers()) {
-      // Only this broker's configs are known here until brokers forward DescribeConfigs.
-      auto described = describe_broker(ctx, id);
-      if (described.error_code != 0) continue;
-      for (const auto& c : described.configs) data.push_back(broker_config_json(ctx, req, id, c));
-    }
-    return HttpResponse::json(
-        200, collection_envelope("KafkaBrokerConfigList",
-                                 v3_url(req, v3::cluster_path(ctx) + "/brokers/-/configs"),
-                                 std::move(data)));
-  });
-  router.add_v3("GET", base, [&ctx](HttpRequest& req) {
+  router.add_v3("GET", "/clusters/{cluster_id}/brokers/-/configs",
+                Access::cluster(Op::kDescribeConfigs), [&ctx](HttpRequest& req) {
+                  if (auto error = check_cluster(ctx, req)) return *error;
+                  auto data = nlohmann::json::array();
+                  for (const auto& [id, broker] : ctx.topics->image()->brokers()) {
+                    // Only this broker's configs are known here until brokers forward
+                    // DescribeConfigs.
+                    auto described = describe_broker(ctx, id);
+                    if (described.error_code != 0) continue;
+                    for (const auto& c : described.configs)
+                      data.push_back(broker_config_json(ctx, req, id, c));
+                  }
+                  return HttpResponse::json(
+                      200,
+                      collection_envelope("KafkaBrokerConfigList",
+                                          v3_url(req, v3::cluster_path(ctx) + "/brokers/-/configs"),
+                                          std::move(data)));
+                });
+  router.add_v3("GET", base, Access::cluster(Op::kDescribeConfigs), [&ctx](HttpRequest& req) {
     if (auto error = check_cluster(ctx, req)) return *error;
     int32_t broker = 0;
     if (auto error = check_broker(ctx, req, broker)) return *error;
@@ -110,34 +116,37 @@ void register_per_broker(Router& router, AdminContext& ctx) {
         200, collection_envelope("KafkaBrokerConfigList",
                                  v3_url(req, broker_config_path(ctx, broker)), std::move(data)));
   });
-  router.add_v3("GET", base + "/{name}", [&ctx](HttpRequest& req) {
-    if (auto error = check_cluster(ctx, req)) return *error;
-    int32_t broker = 0;
-    if (auto error = check_broker(ctx, req, broker)) return *error;
-    auto described = describe_broker(ctx, broker);
-    if (described.error_code != 0) {
-      return kafka_error_response(described.error_code, described.error_message);
-    }
-    HttpResponse error;
-    const auto* c =
-        v3::find_config(described, req.param("name"), "broker " + std::to_string(broker), error);
-    if (!c) return error;
-    return HttpResponse::json(200, broker_config_json(ctx, req, broker, *c));
-  });
-  router.add_v3("PUT", base + "/{name}", [&ctx](HttpRequest& req) {
-    if (auto error = check_cluster(ctx, req)) return *error;
-    int32_t broker = 0;
-    if (auto error = check_broker(ctx, req, broker)) return *error;
-    return alter_one(ctx, req, std::to_string(broker), server::AlterOp::kSet);
-  });
-  router.add_v3("DELETE", base + "/{name}", [&ctx](HttpRequest& req) {
-    if (auto error = check_cluster(ctx, req)) return *error;
-    int32_t broker = 0;
-    if (auto error = check_broker(ctx, req, broker)) return *error;
-    return alter_one(ctx, req, std::to_string(broker), server::AlterOp::kDelete);
-  });
-  router.add_v3("POST", "/clusters/{cluster_id}/brokers/{broker_id}/configs:alter",
+  router.add_v3("GET", base + "/{name}", Access::cluster(Op::kDescribeConfigs),
                 [&ctx](HttpRequest& req) {
+                  if (auto error = check_cluster(ctx, req)) return *error;
+                  int32_t broker = 0;
+                  if (auto error = check_broker(ctx, req, broker)) return *error;
+                  auto described = describe_broker(ctx, broker);
+                  if (described.error_code != 0) {
+                    return kafka_error_response(described.error_code, described.error_message);
+                  }
+                  HttpResponse error;
+                  const auto* c = v3::find_config(described, req.param("name"),
+                                                  "broker " + std::to_string(broker), error);
+                  if (!c) return error;
+                  return HttpResponse::json(200, broker_config_json(ctx, req, broker, *c));
+                });
+  router.add_v3("PUT", base + "/{name}", Access::cluster(Op::kAlterConfigs),
+                [&ctx](HttpRequest& req) {
+                  if (auto error = check_cluster(ctx, req)) return *error;
+                  int32_t broker = 0;
+                  if (auto error = check_broker(ctx, req, broker)) return *error;
+                  return alter_one(ctx, req, std::to_string(broker), server::AlterOp::kSet);
+                });
+  router.add_v3("DELETE", base + "/{name}", Access::cluster(Op::kAlterConfigs),
+                [&ctx](HttpRequest& req) {
+                  if (auto error = check_cluster(ctx, req)) return *error;
+                  int32_t broker = 0;
+                  if (auto error = check_broker(ctx, req, broker)) return *error;
+                  return alter_one(ctx, req, std::to_string(broker), server::AlterOp::kDelete);
+                });
+  router.add_v3("POST", "/clusters/{cluster_id}/brokers/{broker_id}/configs:alter",
+                Access::cluster(Op::kAlterConfigs), [&ctx](HttpRequest& req) {
                   if (auto error = check_cluster(ctx, req)) return *error;
                   int32_t broker = 0;
                   if (auto error = check_broker(ctx, req, broker)) return *error;
@@ -147,7 +156,7 @@ void register_per_broker(Router& router, AdminContext& ctx) {
 
 void register_cluster_wide(Router& router, AdminContext& ctx) {
   const std::string base = "/clusters/{cluster_id}/broker-configs";
-  router.add_v3("GET", base, [&ctx](HttpRequest& req) {
+  router.add_v3("GET", base, Access::cluster(Op::kDescribeConfigs), [&ctx](HttpRequest& req) {
     if (auto error = check_cluster(ctx, req)) return *error;
     auto described = describe_cluster_defaults(ctx);
     if (described.error_code != 0) {
@@ -160,30 +169,34 @@ void register_cluster_wide(Router& router, AdminContext& ctx) {
                                  v3_url(req, v3::cluster_path(ctx) + "/broker-configs"),
                                  std::move(data)));
   });
-  router.add_v3("GET", base + "/{name}", [&ctx](HttpRequest& req) {
-    if (auto error = check_cluster(ctx, req)) return *error;
-    auto described = describe_cluster_defaults(ctx);
-    if (described.error_code != 0) {
-      return kafka_error_response(described.error_code, described.error_message);
-    }
-    HttpResponse error;
-    const auto* c =
-        v3::find_config(described, req.param("name"), "cluster " + ctx.cluster_id, error);
-    if (!c) return error;
-    return HttpResponse::json(200, cluster_config_json(ctx, req, *c));
-  });
-  router.add_v3("PUT", base + "/{name}", [&ctx](HttpRequest& req) {
-    if (auto error = check_cluster(ctx, req)) return *error;
-    return alter_one(ctx, req, "", server::AlterOp::kSet);
-  });
-  router.add_v3("DELETE", base + "/{name}", [&ctx](HttpRequest& req) {
-    if (auto error = check_cluster(ctx, req)) return *error;
-    return alter_one(ctx, req, "", server::AlterOp::kDelete);
-  });
-  router.add_v3("POST", "/clusters/{cluster_id}/broker-configs:alter", [&ctx](HttpRequest& req) {
-    if (auto error = check_cluster(ctx, req)) return *error;
-    return alter_batch(ctx, req, "");
-  });
+  router.add_v3(
+      "GET", base + "/{name}", Access::cluster(Op::kDescribeConfigs), [&ctx](HttpRequest& req) {
+        if (auto error = check_cluster(ctx, req)) return *error;
+        auto described = describe_cluster_defaults(ctx);
+        if (described.error_code != 0) {
+          return kafka_error_response(described.error_code, described.error_message);
+        }
+        HttpResponse error;
+        const auto* c =
+            v3::find_config(described, req.param("name"), "cluster " + ctx.cluster_id, error);
+        if (!c) return error;
+        return HttpResponse::json(200, cluster_config_json(ctx, req, *c));
+      });
+  router.add_v3("PUT", base + "/{name}", Access::cluster(Op::kAlterConfigs),
+                [&ctx](HttpRequest& req) {
+                  if (auto error = check_cluster(ctx, req)) return *error;
+                  return alter_one(ctx, req, "", server::AlterOp::kSet);
+                });
+  router.add_v3("DELETE", base + "/{name}", Access::cluster(Op::kAlterConfigs),
+                [&ctx](HttpRequest& req) {
+                  if (auto error = check_cluster(ctx, req)) return *error;
+                  return alter_one(ctx, req, "", server::AlterOp::kDelete);
+                });
+  router.add_v3("POST", "/clusters/{cluster_id}/broker-configs:alter",
+                Access::cluster(Op::kAlterConfigs), [&ctx](HttpRequest& req) {
+                  if (auto error = check_cluster(ctx, req)) return *error;
+                  return alter_batch(ctx, req, "");
+                });
 }
 
 }  // namespace

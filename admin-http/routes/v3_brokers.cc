@@ -6,6 +6,8 @@
 #include "server/topic_service.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 // The broker named by {broker_id}: null with `error` set to 404 when it is not registered.
@@ -25,26 +27,29 @@ const cluster::BrokerRegistration* find_broker(const AdminContext& ctx,
 }  // namespace
 
 void register_v3_broker_routes(Router& router, AdminContext& ctx) {
-  router.add_v3("GET", "/clusters/{cluster_id}/brokers", [&ctx](HttpRequest& req) {
-    if (auto error = check_cluster(ctx, req)) return *error;
-    auto image = ctx.topics->image();
-    auto data = nlohmann::json::array();
-    for (const auto& [id, broker] : image->brokers())
-      data.push_back(v3::broker_json(ctx, req, broker));
-    return HttpResponse::json(
-        200, collection_envelope("KafkaBrokerList", v3_url(req, v3::cluster_path(ctx) + "/brokers"),
-                                 std::move(data)));
-  });
-  router.add_v3("GET", "/clusters/{cluster_id}/brokers/{broker_id}", [&ctx](HttpRequest& req) {
-    if (auto error = check_cluster(ctx, req)) return *error;
-    auto image = ctx.topics->image();
-    HttpResponse error;
-    const auto* broker = find_broker(ctx, *image, req, error);
-    if (!broker) return error;
-    return HttpResponse::json(200, v3::broker_json(ctx, req, *broker));
-  });
-  router.add_v3("GET", "/clusters/{cluster_id}/brokers/{broker_id}/partition-replicas",
+  router.add_v3(
+      "GET", "/clusters/{cluster_id}/brokers", Access::authenticated(), [&ctx](HttpRequest& req) {
+        if (auto error = check_cluster(ctx, req)) return *error;
+        auto image = ctx.topics->image();
+        auto data = nlohmann::json::array();
+        for (const auto& [id, broker] : image->brokers())
+          data.push_back(v3::broker_json(ctx, req, broker));
+        return HttpResponse::json(
+            200,
+            collection_envelope("KafkaBrokerList", v3_url(req, v3::cluster_path(ctx) + "/brokers"),
+                                std::move(data)));
+      });
+  router.add_v3("GET", "/clusters/{cluster_id}/brokers/{broker_id}", Access::authenticated(),
                 [&ctx](HttpRequest& req) {
+                  if (auto error = check_cluster(ctx, req)) return *error;
+                  auto image = ctx.topics->image();
+                  HttpResponse error;
+                  const auto* broker = find_broker(ctx, *image, req, error);
+                  if (!broker) return error;
+                  return HttpResponse::json(200, v3::broker_json(ctx, req, *broker));
+                });
+  router.add_v3("GET", "/clusters/{cluster_id}/brokers/{broker_id}/partition-replicas",
+                Access::authenticated(), [&ctx](HttpRequest& req) {
                   if (auto error = check_cluster(ctx, req)) return *error;
                   auto image = ctx.topics->image();
                   HttpResponse error;

@@ -7,6 +7,8 @@
 #include "server/topic_service.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 nlohmann::json cluster_json(const AdminContext& ctx, const HttpRequest& req) {
@@ -31,12 +33,12 @@ nlohmann::json cluster_json(const AdminContext& ctx, const HttpRequest& req) {
 }  // namespace
 
 void register_v3_cluster_routes(Router& router, AdminContext& ctx) {
-  router.add_v3("GET", "/clusters", [&ctx](HttpRequest& req) {
+  router.add_v3("GET", "/clusters", Access::authenticated(), [&ctx](HttpRequest& req) {
     auto data = nlohmann::json::array({cluster_json(ctx, req)});
     return HttpResponse::json(
         200, collection_envelope("KafkaClusterList", v3_url(req, "/clusters"), std::move(data)));
   });
-  router.add_v3("GET", "/clusters/{cluster_id}", [&ctx](HttpRequest& req) {
+  router.add_v3("GET", "/clusters/{cluster_id}", Access::authenticated(), [&ctx](HttpRequest& req) {
     if (auto error = check_cluster(ctx, req)) return *error;
     return HttpResponse::json(200, cluster_json(ctx, req));
   });

@@ -6,6 +6,8 @@
 #include "admin-http/v3_support.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 std::string group_path(const AdminContext& ctx, const std::string& group) {
@@ -107,12 +109,14 @@ Target resolve(AdminContext& ctx, const HttpRequest& req, bool want_member) {
 
 void register_v3_consumer_group_routes(Router& router, AdminContext& ctx) {
   const std::string base = "/clusters/{cluster_id}/consumer-groups";
-  router.add_v3("GET", base, [&ctx](HttpRequest& req) {
+  router.add_v3("GET", base, Access::in_route(), [&ctx](HttpRequest& req) {
     if (auto bad = check_cluster(ctx, req)) return *bad;
     auto list = list_group_ids(ctx);
     if (list.error) return *list.error;
     nlohmann::json data = nlohmann::json::array();
     for (const auto& id : list.ids) {
+      // ListGroups' rule: only the groups the caller may describe.
+      if (!req.visible(Op::kDescribe, security::ResourceType::kGroup, id)) continue;
       auto load = load_group(ctx, id, false);
       // A group deleted between the list and the describe is simply no longer there.
       if (load.group) data.push_back(group_json(ctx, req, *load.group));
@@ -121,30 +125,35 @@ void register_v3_consumer_group_routes(Router& router, AdminContext& ctx) {
         200, collection_envelope("KafkaConsumerGroupList",
                                  v3_url(req, v3::cluster_path(ctx) + "/consumer-groups"), data));
   });
-  router.add_v3("GET", base + "/{consumer_group_id}", [&ctx](HttpRequest& req) {
-    auto t = resolve(ctx, req, false);
-    if (t.error) return *t.error;
-    return HttpResponse::json(200, group_json(ctx, req, *t.load.group));
-  });
-  router.add_v3("GET", base + "/{consumer_group_id}/consumers", [&ctx](HttpRequest& req) {
-    auto t = resolve(ctx, req, false);
-    if (t.error) return *t.error;
-    const auto& g = *t.load.group;
-    nlohmann::json data = nlohmann::json::array();
-    for (const auto& m : g.members) data.push_back(consumer_json(ctx, req, g.group_id, m));
-    return HttpResponse::json(
-        200, collection_envelope("KafkaConsumerList",
-                                 v3_url(req, group_path(ctx, g.group_id) + "/consumers"), data));
-  });
-  router.add_v3(
-      "GET", base + "/{consumer_group_id}/consumers/{consumer_id}", [&ctx](HttpRequest& req) {
-        auto t = resolve(ctx, req, true);
-        if (t.error) return *t.error;
-        return HttpResponse::json(200, consumer_json(ctx, req, t.load.group->group_id, *t.member));
-      });
+  router.add_v3("GET", base + "/{consumer_group_id}", Access::group(Op::kDescribe),
+                [&ctx](HttpRequest& req) {
+                  auto t = resolve(ctx, req, false);
+                  if (t.error) return *t.error;
+                  return HttpResponse::json(200, group_json(ctx, req, *t.load.group));
+                });
+  router.add_v3("GET", base + "/{consumer_group_id}/consumers", Access::group(Op::kDescribe),
+                [&ctx](HttpRequest& req) {
+                  auto t = resolve(ctx, req, false);
+                  if (t.error) return *t.error;
+                  const auto& g = *t.load.group;
+                  nlohmann::json data = nlohmann::json::array();
+                  for (const auto& m : g.members)
+                    data.push_back(consumer_json(ctx, req, g.group_id, m));
+                  return HttpResponse::json(
+                      200, collection_envelope(
+                               "KafkaConsumerList",
+                               v3_url(req, group_path(ctx, g.group_id) + "/consumers"), data));
+                });
+  router.add_v3("GET", base + "/{consumer_group_id}/consumers/{consumer_id}",
+                Access::group(Op::kDescribe), [&ctx](HttpRequest& req) {
+                  auto t = resolve(ctx, req, true);
+                  if (t.error) return *t.error;
+                  return HttpResponse::json(
+                      200, consumer_json(ctx, req, t.load.group->group_id, *t.member));
+                });
   router.add_v3(
       "GET", base + "/{consumer_group_id}/consumers/{consumer_id}/assignments",
-      [&ctx](HttpRequest& req) {
+      Access::group(Op::kDescribe), [&ctx](HttpRequest& req) {
         auto t = resolve(ctx, req, true);
         if (t.error) return *t.error;
         const auto& group = t.load.group->group_id;
@@ -161,7 +170,7 @@ void register_v3_consumer_group_routes(Router& router, AdminContext& ctx) {
       base +
           "/{consumer_group_id}/consumers/{consumer_id}/assignments/{topic_name}/partitions/"
           "{partition_id}",
-      [&ctx](HttpRequest& req) {
+      Access::group(Op::kDescribe), [&ctx](HttpRequest& req) {
         auto t = resolve(ctx, req, true);
         if (t.error) return *t.error;
         auto partition = v3::parse_int32(req.param("partition_id"));

@@ -7,6 +7,8 @@
 #include "admin-http/v3_support.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 std::string group_path(const AdminContext& ctx, const std::string& group) {
@@ -74,7 +76,7 @@ nlohmann::json summary_json(const AdminContext& ctx, const HttpRequest& req,
 
 void register_v3_consumer_lag_routes(Router& router, AdminContext& ctx) {
   const std::string base = "/clusters/{cluster_id}/consumer-groups/{consumer_group_id}";
-  router.add_v3("GET", base + "/lags", [&ctx](HttpRequest& req) {
+  router.add_v3("GET", base + "/lags", Access::group(Op::kDescribe), [&ctx](HttpRequest& req) {
     if (auto bad = check_cluster(ctx, req)) return *bad;
     auto load = load_group(ctx, req.param("consumer_group_id"), true);
     if (load.error) return *load.error;
@@ -86,7 +88,8 @@ void register_v3_consumer_lag_routes(Router& router, AdminContext& ctx) {
                                  v3_url(req, group_path(ctx, group) + "/lags"), data));
   });
   router.add_v3(
-      "GET", base + "/lags/{topic_name}/partitions/{partition_id}", [&ctx](HttpRequest& req) {
+      "GET", base + "/lags/{topic_name}/partitions/{partition_id}", Access::group(Op::kDescribe),
+      [&ctx](HttpRequest& req) {
         if (auto bad = check_cluster(ctx, req)) return *bad;
         auto load = load_group(ctx, req.param("consumer_group_id"), true);
         if (load.error) return *load.error;
@@ -100,13 +103,14 @@ void register_v3_consumer_lag_routes(Router& router, AdminContext& ctx) {
                                    "Consumer lag not found: the group has no committed offset for "
                                    "this topic-partition.");
       });
-  router.add_v3("GET", base + "/lag-summary", [&ctx](HttpRequest& req) {
-    if (auto bad = check_cluster(ctx, req)) return *bad;
-    auto load = load_group(ctx, req.param("consumer_group_id"), true);
-    if (load.error) return *load.error;
-    return HttpResponse::json(200,
-                              summary_json(ctx, req, load.group->group_id, load.group->lags(ctx)));
-  });
+  router.add_v3("GET", base + "/lag-summary", Access::group(Op::kDescribe),
+                [&ctx](HttpRequest& req) {
+                  if (auto bad = check_cluster(ctx, req)) return *bad;
+                  auto load = load_group(ctx, req.param("consumer_group_id"), true);
+                  if (load.error) return *load.error;
+                  return HttpResponse::json(
+                      200, summary_json(ctx, req, load.group->group_id, load.group->lags(ctx)));
+                });
 }
 
 }  // namespace samsa::admin_http

@@ -13,6 +13,8 @@
 #include "server/topic_service.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 // Both lookups of a partition route; on failure `error` holds the response.
@@ -77,41 +79,48 @@ HttpResponse empty_reassignments(const HttpRequest& req, const std::string& path
 
 void register_v3_partition_routes(Router& router, AdminContext& ctx) {
   const std::string topic = "/clusters/{cluster_id}/topics/{topic_name}";
-  router.add_v3("GET", topic + "/partitions", [&ctx](HttpRequest& req) {
-    PartitionLookup l;
-    if (auto error = lookup(ctx, req, l, false)) return *error;
-    auto data = nlohmann::json::array();
-    for (const auto& p : l.topic->partitions) {
-      data.push_back(v3::partition_json(ctx, req, l.topic->name, p));
-    }
-    return HttpResponse::json(
-        200, collection_envelope("KafkaPartitionList",
-                                 v3_url(req, v3::topic_path(ctx, l.topic->name) + "/partitions"),
-                                 std::move(data)));
-  });
-  router.add_v3("GET", topic + "/partitions/{partition_id}", [&ctx](HttpRequest& req) {
-    PartitionLookup l;
-    if (auto error = lookup(ctx, req, l, true)) return *error;
-    return HttpResponse::json(200, v3::partition_json(ctx, req, l.topic->name, *l.partition));
-  });
-  router.add_v3("GET", topic + "/partitions/{partition_id}/offset",
-                [&ctx](HttpRequest& req) { return offsets(ctx, req); });
-  router.add_v3("GET", topic + "/partitions/{partition_id}/replicas", [&ctx](HttpRequest& req) {
-    PartitionLookup l;
-    if (auto error = lookup(ctx, req, l, true)) return *error;
-    auto data = nlohmann::json::array();
-    for (int32_t b : l.partition->replicas) {
-      data.push_back(v3::replica_json(ctx, req, l.topic->name, *l.partition, b));
-    }
-    return HttpResponse::json(
-        200, collection_envelope(
-                 "KafkaReplicaList",
-                 v3_url(req, v3::partition_path(ctx, l.topic->name, l.partition->partition) +
-                                 "/replicas"),
-                 std::move(data)));
-  });
   router.add_v3(
-      "GET", topic + "/partitions/{partition_id}/replicas/{broker_id}", [&ctx](HttpRequest& req) {
+      "GET", topic + "/partitions", Access::topic(Op::kDescribe), [&ctx](HttpRequest& req) {
+        PartitionLookup l;
+        if (auto error = lookup(ctx, req, l, false)) return *error;
+        auto data = nlohmann::json::array();
+        for (const auto& p : l.topic->partitions) {
+          data.push_back(v3::partition_json(ctx, req, l.topic->name, p));
+        }
+        return HttpResponse::json(
+            200,
+            collection_envelope("KafkaPartitionList",
+                                v3_url(req, v3::topic_path(ctx, l.topic->name) + "/partitions"),
+                                std::move(data)));
+      });
+  router.add_v3("GET", topic + "/partitions/{partition_id}", Access::topic(Op::kDescribe),
+                [&ctx](HttpRequest& req) {
+                  PartitionLookup l;
+                  if (auto error = lookup(ctx, req, l, true)) return *error;
+                  return HttpResponse::json(
+                      200, v3::partition_json(ctx, req, l.topic->name, *l.partition));
+                });
+  router.add_v3("GET", topic + "/partitions/{partition_id}/offset", Access::topic(Op::kDescribe),
+                [&ctx](HttpRequest& req) { return offsets(ctx, req); });
+  router.add_v3(
+      "GET", topic + "/partitions/{partition_id}/replicas", Access::topic(Op::kDescribe),
+      [&ctx](HttpRequest& req) {
+        PartitionLookup l;
+        if (auto error = lookup(ctx, req, l, true)) return *error;
+        auto data = nlohmann::json::array();
+        for (int32_t b : l.partition->replicas) {
+          data.push_back(v3::replica_json(ctx, req, l.topic->name, *l.partition, b));
+        }
+        return HttpResponse::json(
+            200, collection_envelope(
+                     "KafkaReplicaList",
+                     v3_url(req, v3::partition_path(ctx, l.topic->name, l.partition->partition) +
+                                     "/replicas"),
+                     std::move(data)));
+      });
+  router.add_v3(
+      "GET", topic + "/partitions/{partition_id}/replicas/{broker_id}",
+      Access::topic(Op::kDescribe), [&ctx](HttpRequest& req) {
         PartitionLookup l;
         if (auto error = lookup(ctx, req, l, true)) return *error;
         auto broker = v3::parse_int32(req.param("broker_id"));
@@ -127,24 +136,27 @@ void register_v3_partition_routes(Router& router, AdminContext& ctx) {
       });
 
   router.add_v3("GET", "/clusters/{cluster_id}/topics/-/partitions/-/reassignment",
-                [&ctx](HttpRequest& req) {
+                Access::cluster(Op::kDescribe), [&ctx](HttpRequest& req) {
                   if (auto error = check_cluster(ctx, req)) return *error;
                   return empty_reassignments(
                       req, v3::cluster_path(ctx) + "/topics/-/partitions/-/reassignment");
                 });
-  router.add_v3("GET", topic + "/partitions/-/reassignment", [&ctx](HttpRequest& req) {
-    PartitionLookup l;
-    if (auto error = lookup(ctx, req, l, false)) return *error;
-    return empty_reassignments(req,
-                               v3::topic_path(ctx, l.topic->name) + "/partitions/-/reassignment");
-  });
-  router.add_v3("GET", topic + "/partitions/{partition_id}/reassignment", [&ctx](HttpRequest& req) {
-    PartitionLookup l;
-    if (auto error = lookup(ctx, req, l, true)) return *error;
-    return HttpResponse::error(404, 404,
-                               "No reassignment is in progress for partition " + l.topic->name +
-                                   "-" + std::to_string(l.partition->partition) + ".");
-  });
+  router.add_v3("GET", topic + "/partitions/-/reassignment", Access::cluster(Op::kDescribe),
+                [&ctx](HttpRequest& req) {
+                  PartitionLookup l;
+                  if (auto error = lookup(ctx, req, l, false)) return *error;
+                  return empty_reassignments(
+                      req, v3::topic_path(ctx, l.topic->name) + "/partitions/-/reassignment");
+                });
+  router.add_v3("GET", topic + "/partitions/{partition_id}/reassignment",
+                Access::cluster(Op::kDescribe), [&ctx](HttpRequest& req) {
+                  PartitionLookup l;
+                  if (auto error = lookup(ctx, req, l, true)) return *error;
+                  return HttpResponse::error(404, 404,
+                                             "No reassignment is in progress for partition " +
+                                                 l.topic->name + "-" +
+                                                 std::to_string(l.partition->partition) + ".");
+                });
 }
 
 }  // namespace samsa::admin_http

@@ -9,6 +9,8 @@
 #include "admin-http/v3_support.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 // kafka-rest limits records:batch too; a batch is one HTTP body, bounded as well by
@@ -182,8 +184,9 @@ void register_v3_record_routes(Router& router, AdminContext& ctx) {
   router.add_v3(
       "POST", "/clusters/{cluster_id}/topics/{topic_name}/records",
       [&ctx](HttpRequest& req) { return produce_records(ctx, req); },
-      RouteOptions{.streaming = true});
+      RouteOptions{.streaming = true, .access = Access::topic(Op::kWrite)});
   router.add_v3("POST", "/clusters/{cluster_id}/topics/{topic_name}/records:batch",
+                Access::topic(Op::kWrite),
                 [&ctx](HttpRequest& req) { return produce_batch(ctx, req); });
 }
 

@@ -9,6 +9,8 @@
 #include "server/topic_service.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 nlohmann::json topic_config_json(const AdminContext& ctx, const HttpRequest& req,
@@ -51,6 +53,7 @@ HttpResponse list_all_topics_configs(const AdminContext& ctx, const HttpRequest&
   if (auto error = check_cluster(ctx, req)) return *error;
   auto data = nlohmann::json::array();
   for (const auto& [name, topic] : ctx.topics->image()->topics()) {
+    if (!req.visible(Op::kDescribeConfigs, security::ResourceType::kTopic, name)) continue;
     auto described = describe_topic(ctx, name);
     if (described.error_code != 0) continue;  // deleted since the image was taken
     for (const auto& c : described.configs) data.push_back(topic_config_json(ctx, req, name, c));
@@ -93,15 +96,18 @@ HttpResponse alter_batch(const AdminContext& ctx, const HttpRequest& req) {
 
 void register_v3_topic_config_routes(Router& router, AdminContext& ctx) {
   const std::string base = "/clusters/{cluster_id}/topics/{topic_name}/configs";
-  router.add_v3("GET", base, [&ctx](HttpRequest& req) { return list_configs(ctx, req); });
-  router.add_v3("GET", "/clusters/{cluster_id}/topics/-/configs",
+  router.add_v3("GET", base, Access::topic(Op::kDescribeConfigs),
+                [&ctx](HttpRequest& req) { return list_configs(ctx, req); });
+  router.add_v3("GET", "/clusters/{cluster_id}/topics/-/configs", Access::in_route(),
                 [&ctx](HttpRequest& req) { return list_all_topics_configs(ctx, req); });
-  router.add_v3("GET", base + "/{name}", [&ctx](HttpRequest& req) { return get_config(ctx, req); });
-  router.add_v3("PUT", base + "/{name}",
+  router.add_v3("GET", base + "/{name}", Access::topic(Op::kDescribeConfigs),
+                [&ctx](HttpRequest& req) { return get_config(ctx, req); });
+  router.add_v3("PUT", base + "/{name}", Access::topic(Op::kAlterConfigs),
                 [&ctx](HttpRequest& req) { return alter_one(ctx, req, server::AlterOp::kSet); });
-  router.add_v3("DELETE", base + "/{name}",
+  router.add_v3("DELETE", base + "/{name}", Access::topic(Op::kAlterConfigs),
                 [&ctx](HttpRequest& req) { return alter_one(ctx, req, server::AlterOp::kDelete); });
   router.add_v3("POST", "/clusters/{cluster_id}/topics/{topic_name}/configs:alter",
+                Access::topic(Op::kAlterConfigs),
                 [&ctx](HttpRequest& req) { return alter_batch(ctx, req); });
 }
 

@@ -6,6 +6,7 @@
 #include <limits>
 #include <thread>
 
+#include "admin-http/http_auth.h"
 #include "admin-http/routes/routes.h"
 #include "admin-http/routes/v3_resources.h"
 #include "admin-http/service_call.h"
@@ -13,6 +14,8 @@
 #include "server/topic_service.h"
 
 namespace samsa::admin_http {
+
+using Op = security::AclOperation;
 namespace {
 
 HttpResponse bad_request(const std::string& message) {
@@ -109,6 +112,11 @@ HttpResponse create_topic(AdminContext& ctx, HttpRequest& req) {
   bool validate_only = false;
   if (auto error = parse_create(body, topic, validate_only)) return *error;
   const std::string name = topic.name;
+  // CreateTopics' rule: CREATE on the cluster, else CREATE on the topic.
+  if (!req.visible(Op::kCreate, security::ResourceType::kCluster, security::kClusterResourceName)) {
+    if (auto denied = require_access(req, Op::kCreate, security::ResourceType::kTopic, name))
+      return *denied;
+  }
   auto results = call_service<server::TopicResults>([&](auto done) {
     std::vector<cluster::CreateTopicRequest> topics;
     topics.push_back(std::move(topic));
@@ -175,30 +183,35 @@ HttpResponse delete_topic(AdminContext& ctx, HttpRequest& req) {
 }  // namespace
 
 void register_v3_topic_routes(Router& router, AdminContext& ctx) {
-  router.add_v3("GET", "/clusters/{cluster_id}/topics", [&ctx](HttpRequest& req) {
-    if (auto error = check_cluster(ctx, req)) return *error;
-    auto image = ctx.topics->image();
-    auto data = nlohmann::json::array();
-    // Internal topics too (__consumer_offsets, is_internal: true), as kafka-rest lists them.
-    for (const auto& [name, topic] : image->topics())
-      data.push_back(v3::topic_json(ctx, req, *topic));
-    return HttpResponse::json(
-        200, collection_envelope("KafkaTopicList", v3_url(req, v3::cluster_path(ctx) + "/topics"),
-                                 std::move(data)));
-  });
-  router.add_v3("POST", "/clusters/{cluster_id}/topics",
+  router.add_v3(
+      "GET", "/clusters/{cluster_id}/topics", Access::in_route(), [&ctx](HttpRequest& req) {
+        if (auto error = check_cluster(ctx, req)) return *error;
+        auto image = ctx.topics->image();
+        auto data = nlohmann::json::array();
+        // Internal topics too (__consumer_offsets, is_internal: true), as kafka-rest lists them.
+        for (const auto& [name, topic] : image->topics()) {
+          if (req.visible(Op::kDescribe, security::ResourceType::kTopic, name))
+            data.push_back(v3::topic_json(ctx, req, *topic));
+        }
+        return HttpResponse::json(
+            200,
+            collection_envelope("KafkaTopicList", v3_url(req, v3::cluster_path(ctx) + "/topics"),
+                                std::move(data)));
+      });
+  router.add_v3("POST", "/clusters/{cluster_id}/topics", Access::in_route(),
                 [&ctx](HttpRequest& req) { return create_topic(ctx, req); });
-  router.add_v3("GET", "/clusters/{cluster_id}/topics/{topic_name}", [&ctx](HttpRequest& req) {
-    if (auto error = check_cluster(ctx, req)) return *error;
-    auto image = ctx.topics->image();
-    HttpResponse error;
-    const auto* topic = v3::find_topic(*image, req, error);
-    if (!topic) return error;
-    return HttpResponse::json(200, v3::topic_json(ctx, req, *topic));
-  });
-  router.add_v3("PATCH", "/clusters/{cluster_id}/topics/{topic_name}",
+  router.add_v3("GET", "/clusters/{cluster_id}/topics/{topic_name}", Access::topic(Op::kDescribe),
+                [&ctx](HttpRequest& req) {
+                  if (auto error = check_cluster(ctx, req)) return *error;
+                  auto image = ctx.topics->image();
+                  HttpResponse error;
+                  const auto* topic = v3::find_topic(*image, req, error);
+                  if (!topic) return error;
+                  return HttpResponse::json(200, v3::topic_json(ctx, req, *topic));
+                });
+  router.add_v3("PATCH", "/clusters/{cluster_id}/topics/{topic_name}", Access::topic(Op::kAlter),
                 [&ctx](HttpRequest& req) { return update_partitions(ctx, req); });
-  router.add_v3("DELETE", "/clusters/{cluster_id}/topics/{topic_name}",
+  router.add_v3("DELETE", "/clusters/{cluster_id}/topics/{topic_name}", Access::topic(Op::kDelete),
                 [&ctx](HttpRequest& req) { return delete_topic(ctx, req); });
 }
 

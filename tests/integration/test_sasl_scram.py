@@ -163,7 +163,7 @@ def test_kafkajs_scram_over_sasl_ssl(b):
 
 
 def test_user_made_over_rest_logs_in_until_changed_or_deleted(b):
-    rest = RestClient(b)
+    rest = RestClient(b, auth=("admin", ADMIN_PASSWORD))
     r = rest.post("/v1/security/users", {"username": "carol", "password": "carol-1",
                                           "algorithm": "SCRAM-SHA-512"})
     assert r.status == 200, r
@@ -191,7 +191,7 @@ def audit_lines(b):
 
 
 def test_audit_log_records_authentications_and_denials(b):
-    rest = RestClient(b)
+    rest = RestClient(b, auth=("admin", ADMIN_PASSWORD))
     assert rest.post("/v1/security/users", {"username": "dave", "password": "dave-1",
                                              "algorithm": "SCRAM-SHA-256"}).status == 200
     assert kcat(b, "SCRAM-SHA-256", "dave", "wrong", "-L").returncode != 0

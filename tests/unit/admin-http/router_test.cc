@@ -20,9 +20,12 @@ int call(const Router& router, const std::string& method, const std::string& pat
 
 TEST(Router, MatchesParametersAndLiterals) {
   Router r;
-  r.add_v3("GET", "/clusters/{cluster_id}/topics/{topic_name}", answer(200));
-  r.add_v3("POST", "/clusters/{cluster_id}/topics/{topic_name}/configs:alter", answer(204));
-  r.add_v3("GET", "/clusters/{cluster_id}/topics/{topic_name}/configs/{name}", answer(201));
+  r.add_v3("GET", "/clusters/{cluster_id}/topics/{topic_name}", Access::authenticated(),
+           answer(200));
+  r.add_v3("POST", "/clusters/{cluster_id}/topics/{topic_name}/configs:alter",
+           Access::authenticated(), answer(204));
+  r.add_v3("GET", "/clusters/{cluster_id}/topics/{topic_name}/configs/{name}",
+           Access::authenticated(), answer(201));
   std::map<std::string, std::string> params;
   EXPECT_EQ(call(r, "GET", "/v3/clusters/C1/topics/orders", &params), 200);
   EXPECT_EQ(params["cluster_id"], "C1");
@@ -35,7 +38,7 @@ TEST(Router, MatchesParametersAndLiterals) {
 
 TEST(Router, UnknownPathIs404AndWrongMethodIs405) {
   Router r;
-  r.add("GET", "/v1/status/ready", answer(200));
+  r.add("GET", "/v1/status/ready", Access::authenticated(), answer(200));
   EXPECT_EQ(call(r, "GET", "/v1/status/nope"), 404);
   EXPECT_EQ(call(r, "GET", "/v1/status/ready/extra"), 404);
   EXPECT_EQ(call(r, "GET", "/"), 404);
@@ -44,19 +47,32 @@ TEST(Router, UnknownPathIs404AndWrongMethodIs405) {
 
 TEST(Router, LiteralSegmentBeatsParameter) {
   Router r;
-  r.add("GET", "/v3/clusters/{cluster_id}/brokers/{broker_id}/configs", answer(200));
-  r.add("GET", "/v3/clusters/{cluster_id}/brokers/-/configs", answer(202));
+  r.add("GET", "/v3/clusters/{cluster_id}/brokers/{broker_id}/configs", Access::authenticated(),
+        answer(200));
+  r.add("GET", "/v3/clusters/{cluster_id}/brokers/-/configs", Access::authenticated(), answer(202));
   EXPECT_EQ(call(r, "GET", "/v3/clusters/C/brokers/-/configs"), 202);
   EXPECT_EQ(call(r, "GET", "/v3/clusters/C/brokers/1/configs"), 200);
 }
 
 TEST(Router, KeepsOptions) {
   Router r;
-  r.add("GET", "/metrics", answer(200), RouteOptions{.available_while_starting = true});
-  r.add("POST", "/v3/x", answer(200), RouteOptions{.streaming = true});
+  r.add("GET", "/metrics", answer(200),
+        RouteOptions{.available_while_starting = true, .access = Access::authenticated()});
+  r.add("POST", "/v3/x", answer(200),
+        RouteOptions{.streaming = true, .access = Access::topic(security::AclOperation::kWrite)});
   EXPECT_TRUE(r.match("GET", "/metrics").options.available_while_starting);
   EXPECT_FALSE(r.match("GET", "/metrics").options.streaming);
   EXPECT_TRUE(r.match("POST", "/v3/x").options.streaming);
+  EXPECT_EQ(r.match("POST", "/v3/x").options.access.resource_type, security::ResourceType::kTopic);
+  EXPECT_EQ(r.match("POST", "/v3/x").options.access.name_param, "topic_name");
+  EXPECT_EQ(r.match("POST", "/v3/x").pattern, "/v3/x");
+}
+
+TEST(Router, EveryRouteStatesItsAccess) {
+  Router r;
+  EXPECT_THROW(r.add("GET", "/v1/x", answer(200), RouteOptions{}), std::logic_error);
+  EXPECT_THROW(r.add_v3("GET", "/x", answer(200), RouteOptions{.streaming = true}),
+               std::logic_error);
 }
 
 }  // namespace
