@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "config/broker_config.h"
 #include "protocol/messages/request_header.h"
@@ -117,11 +118,23 @@ struct RequestContext {
   // A denial is written to the audit log.
   bool authorized(security::AclOperation operation, security::ResourceType type,
                   std::string name) const;
+  // Writes one change of state (a created topic, a deleted ACL, ...) to the audit log, once the
+  // service has answered: "success" for error 0, else "failure" with the error's name and
+  // `message` as the reason. An *_AUTHORIZATION_FAILED result is skipped: the request was never
+  // attempted, and authorized() has already written the denial.
+  void audit_change(const std::string& resource, std::string_view operation, int16_t error_code,
+                    std::string_view message = {}) const;
+  // Whether audit lines go anywhere; lets a handler skip describing resources for nobody.
+  bool auditing() const { return services.audit != nullptr && services.audit->enabled(); }
   void park() {
     if (on_park) on_park();
   }
 };
 
 using Handler = asio::awaitable<void> (*)(RequestContext&);
+
+// An audit line's resource: "TOPIC:orders", "GROUP:g1", "USER:alice" (the ACL resource type's
+// Java name, as denials print it, so one grep finds a resource's denials and changes alike).
+std::string audit_resource(security::ResourceType type, std::string_view name);
 
 }  // namespace samsa::server

@@ -45,6 +45,28 @@ security::AclBindingFilter filter_from_wire(const Wire& w) {
   return f;
 }
 
+// An ACL as audit lines name it, in the order of Kafka's ResourcePattern then AccessControlEntry:
+// "ACL:TOPIC:LITERAL:orders:User:alice:*:READ:ALLOW".
+inline std::string acl_audit_resource(const security::AclBinding& b) {
+  using security::name_of;
+  return std::string("ACL:") + name_of(b.resource_type) + ":" + name_of(b.pattern_type) + ":" +
+         b.resource_name + ":" + b.principal + ":" + b.host + ":" + name_of(b.operation) + ":" +
+         name_of(b.permission);
+}
+
+// A DeleteAcls filter that failed as a whole, the same way; a null field (any) reads "ANY".
+inline std::string acl_audit_resource(const security::AclBindingFilter& f) {
+  security::AclBinding b;
+  b.resource_type = f.resource_type;
+  b.resource_name = f.resource_name.value_or("ANY");
+  b.pattern_type = f.pattern_type;
+  b.principal = f.principal.value_or("ANY");
+  b.host = f.host.value_or("ANY");
+  b.operation = f.operation;
+  b.permission = f.permission;
+  return acl_audit_resource(b);
+}
+
 inline std::optional<std::string> null_if_empty(const std::string& s) {
   if (s.empty()) return std::nullopt;
   return s;

@@ -13,6 +13,25 @@
 
 namespace samsa::server {
 
+// A config resource as audit lines name it: "TOPIC:orders", "BROKER:1", "BROKER:" (the
+// cluster-wide broker default), "BROKER_LOGGER:1", "CLIENT_METRICS:m", "GROUP:g1".
+inline std::string config_audit_resource(int8_t resource_type, const std::string& name) {
+  switch (resource_type) {
+    case 2:
+      return "TOPIC:" + name;
+    case 4:
+      return "BROKER:" + name;
+    case 8:
+      return "BROKER_LOGGER:" + name;
+    case 16:
+      return "CLIENT_METRICS:" + name;
+    case 32:
+      return "GROUP:" + name;
+    default:
+      return "UNKNOWN(" + std::to_string(resource_type) + "):" + name;
+  }
+}
+
 inline asio::awaitable<ConfigResults> alter_through_service(RequestContext& ctx,
                                                             std::vector<AlterResource>& resources,
                                                             bool incremental, bool validate_only) {
@@ -40,6 +59,13 @@ inline asio::awaitable<ConfigResults> alter_through_service(RequestContext& ctx,
       ctx.services.configs->alter(std::move(resources), incremental, validate_only,
                                   std::move(done));
     });
+  }
+  // Both APIs audit here, once per resource; validate_only changes nothing and is not audited.
+  if (!validate_only) {
+    for (const auto& r : results) {
+      ctx.audit_change(config_audit_resource(r.resource_type, r.resource_name), "ALTER_CONFIGS",
+                       r.error_code, r.error_message);
+    }
   }
   results.insert(results.end(), denied.begin(), denied.end());
   co_return results;

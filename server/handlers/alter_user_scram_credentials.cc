@@ -1,7 +1,9 @@
 // AlterUserScramCredentials (51): upsert salted credentials and delete them. The client derives
 // the salted password; UserService turns it into StoredKey/ServerKey and the controller validates
 // with Kafka's rules. ALTER on CLUSTER, as in Kafka.
+#include <map>
 #include <set>
+#include <string_view>
 
 #include "protocol/error_codes.h"
 #include "protocol/messages/alter_user_scram_credentials_request.h"
@@ -17,6 +19,18 @@ asio::awaitable<void> handle_alter_user_scram_credentials(RequestContext& ctx) {
   request.decode(ctx.body, ctx.version());
   using Response = protocol::AlterUserScramCredentialsResponse;
   Response response;
+  // What each user's result changed, for the audit log: UPSERT, DELETE, or ALTER for both.
+  std::map<std::string, std::string> audit_ops;
+  for (const auto& d : request.deletions) audit_ops[d.name] = "DELETE";
+  for (const auto& u : request.upsertions) {
+    auto [it, added] = audit_ops.try_emplace(u.name, "UPSERT");
+    if (!added && it->second == "DELETE") it->second = "ALTER";
+  }
+  auto audit = [&](const std::string& user, int16_t error, std::string_view message) {
+    auto op = audit_ops.find(user);
+    ctx.audit_change(audit_resource(security::ResourceType::kUser, user),
+                     op != audit_ops.end() ? op->second : "ALTER", error, message);
+  };
   const bool authorized =
       ctx.authorized(security::AclOperation::kAlter, security::ResourceType::kCluster,
                      security::kClusterResourceName);
@@ -33,6 +47,7 @@ asio::awaitable<void> handle_alter_user_scram_credentials(RequestContext& ctx) {
                                           : protocol::ErrorCode::kClusterAuthorizationFailed);
       r.error_message =
           authorized ? "User credentials are not available yet." : "Cluster authorization failed.";
+      audit(r.user, r.error_code, *r.error_message);
       response.results.push_back(std::move(r));
     }
     response.encode(ctx.response, ctx.version());
@@ -58,6 +73,7 @@ asio::awaitable<void> handle_alter_user_scram_credentials(RequestContext& ctx) {
     r.user = std::move(res.user);
     r.error_code = res.error_code;
     r.error_message = std::move(res.error_message);
+    audit(r.user, r.error_code, r.error_message.value_or(""));
     response.results.push_back(std::move(r));
   }
   response.encode(ctx.response, ctx.version());

@@ -43,6 +43,11 @@ asio::awaitable<void> handle_create_partitions(RequestContext& ctx) {
     results.insert(results.end(), created.begin(), created.end());
   }
   for (const auto& r : results) {
+    // validate_only changes nothing, so there is nothing to audit.
+    if (!request.validate_only) {
+      ctx.audit_change(audit_resource(security::ResourceType::kTopic, r.name), "CREATE_PARTITIONS",
+                       r.error_code, r.error_message);
+    }
     Response::CreatePartitionsTopicResult out;
     out.name = r.name;
     out.error_code = r.error_code;

@@ -58,6 +58,13 @@ asio::awaitable<void> handle_create_topics(RequestContext& ctx) {
     dup.error_message = "Create topics request from client contains a duplicate topic: " + name;
     results.push_back(std::move(dup));
   }
+  // validate_only changes nothing, so there is nothing to audit.
+  if (!request.validate_only) {
+    for (const auto& r : results) {
+      ctx.audit_change(audit_resource(security::ResourceType::kTopic, r.name), "CREATE",
+                       r.error_code, r.error_message);
+    }
+  }
   for (const auto& r : results) {
     Response::CreatableTopicResult out;
     out.name = r.name;

@@ -26,6 +26,8 @@ asio::awaitable<void> handle_delete_groups(RequestContext& ctx) {
     protocol::DeleteGroupsResponse::DeletableGroupResult r;
     r.group_id = allowed[i];
     r.error_code = errors[i];
+    ctx.audit_change(audit_resource(security::ResourceType::kGroup, r.group_id), "DELETE",
+                     r.error_code);
     response.results.push_back(std::move(r));
   }
   for (const auto& id : denied) {

@@ -32,6 +32,9 @@ asio::awaitable<void> handle_delete_records(RequestContext& ctx) {
       out.partition_index = p.partition_index;
       out.error_code = outcome.error;
       out.low_watermark = outcome.low_watermark;
+      ctx.audit_change(audit_resource(security::ResourceType::kTopic, topic.name) + ":" +
+                           std::to_string(p.partition_index),
+                       "DELETE_RECORDS", outcome.error);
       topic_result.partitions.push_back(std::move(out));
     }
     response.topics.push_back(std::move(topic_result));

@@ -1,3 +1,4 @@
+#include "cluster/metadata_image.h"
 #include "protocol/error_codes.h"
 #include "protocol/messages/delete_topics_request.h"
 #include "protocol/messages/delete_topics_response.h"
@@ -82,6 +83,10 @@ asio::awaitable<void> handle_delete_topics(RequestContext& ctx) {
   results.insert(results.end(), denied.begin(), denied.end());
   Response response;
   for (const auto& r : results) {
+    // A topic named by an unknown id has no name; the id stands for it.
+    ctx.audit_change(audit_resource(security::ResourceType::kTopic,
+                                    r.name.empty() ? cluster::uuid_to_string(r.id) : r.name),
+                     "DELETE", r.error_code, r.error_message);
     Response::DeletableTopicResult out;
     if (!r.name.empty()) out.name = r.name;
     out.topic_id = r.id;

@@ -29,6 +29,11 @@ asio::awaitable<void> handle_offset_delete(RequestContext& ctx) {
       [&](auto done) { groups->delete_offsets(request.group_id, partitions, std::move(done)); });
   protocol::OffsetDeleteResponse response;
   response.error_code = result.error;
+  // A group-level error fails the whole request: one line for the group. Otherwise one line per
+  // partition whose committed offset was to be deleted ("GROUP:g1:TOPIC:orders:0").
+  const std::string group_resource =
+      audit_resource(security::ResourceType::kGroup, request.group_id);
+  if (result.error != 0) ctx.audit_change(group_resource, "DELETE_OFFSETS", result.error);
   if (result.error == 0) {
     size_t i = 0;
     for (size_t ti = 0; ti < request.topics.size(); ++ti) {
@@ -42,6 +47,10 @@ asio::awaitable<void> handle_offset_delete(RequestContext& ctx) {
           out.error_code = kTopicAuthorizationFailed;
         } else {
           out.error_code = i < result.partition_errors.size() ? result.partition_errors[i] : 0;
+          ctx.audit_change(group_resource + ":" +
+                               audit_resource(security::ResourceType::kTopic, t.name) + ":" +
+                               std::to_string(p.partition_index),
+                           "DELETE_OFFSETS", out.error_code);
           ++i;
         }
         topic.partitions.push_back(out);

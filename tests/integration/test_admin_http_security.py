@@ -304,3 +304,59 @@ def test_bad_admin_tls_settings_stop_startup(broker_factory, pki):
     with pytest.raises(Exception) as e:
         br.start(timeout=30)
     assert "listener.name.admin_http.ssl.keystore.location" in str(e.value) + br.log_text()
+
+
+def test_acls_over_rest(b):
+    cid = cluster_id(b)
+    admin = rest(b, ("admin", ADMIN_PASSWORD))
+    make_user(b, "erin", "erin-1")
+    erin = rest(b, ("erin", "erin-1"))
+    acl = {"resource_type": "TOPIC", "resource_name": "sec-erin", "pattern_type": "LITERAL",
+           "principal": "User:erin", "host": "*", "operation": "DESCRIBE", "permission": "ALLOW"}
+    # Changing ACLs needs ALTER on the cluster.
+    assert erin.post(f"/v3/clusters/{cid}/acls", acl).status == 403
+    r = admin.post(f"/v3/clusters/{cid}/acls", acl)
+    assert r.status == 201 and r.text == "", r
+    prefixed = dict(acl, pattern_type="PREFIXED", resource_name="sec-erin-", operation="WRITE")
+    group = dict(acl, resource_type="GROUP", resource_name="erin-group", operation="READ")
+    assert admin.post(f"/v3/clusters/{cid}/acls:batch", {"data": [prefixed, group]}).status == 201
+    # An exact search finds exactly one (the Terraform provider's read), LITERAL never PREFIXED.
+    q = "&".join(f"{k}={v}" for k, v in acl.items()).replace("User:", "User%3A")
+    r = admin.get(f"/v3/clusters/{cid}/acls?{q}")
+    assert r.status == 200 and r.json["kind"] == "KafkaAclList", r
+    assert len(r.json["data"]) == 1 and r.json["data"][0]["pattern_type"] == "LITERAL", r
+    assert r.json["data"][0]["cluster_id"] == cid
+    r = admin.get(f"/v3/clusters/{cid}/acls?principal=User%3Aerin")
+    assert sorted((x["resource_type"], x["operation"]) for x in r.json["data"]) == [
+        ("GROUP", "READ"), ("TOPIC", "DESCRIBE"), ("TOPIC", "WRITE")], r
+    # Empty parameters mean "any", as in kafka-rest.
+    r = admin.get(f"/v3/clusters/{cid}/acls?resource_type=&principal=User%3Aerin&operation=")
+    assert len(r.json["data"]) == 3, r
+    # The Kafka API sees the same ACLs: erin may now describe sec-erin over REST and Kafka.
+    assert admin.post(f"/v3/clusters/{cid}/topics", {"topic_name": "sec-erin",
+                                                     "partitions_count": 1}).status == 201
+    assert erin.get(f"/v3/clusters/{cid}/topics/sec-erin").status == 200
+    r = kcat_sasl(b, "erin", "erin-1", "-L", "-t", "sec-erin")
+    assert r.returncode == 0 and b"sec-erin" in r.stdout and b"Broker: Topic authorization" \
+        not in r.stdout, r.stdout
+    # Bad input is a 400 naming what is wrong.
+    r = admin.post(f"/v3/clusters/{cid}/acls", dict(acl, operation="FLY"))
+    assert r.status == 400 and r.json["error_code"] == 40002, r
+    r = admin.post(f"/v3/clusters/{cid}/acls", dict(acl, pattern_type="MATCH"))
+    assert r.status == 400, r
+    r = admin.delete(f"/v3/clusters/{cid}/acls?principal=User%3Aerin")
+    assert r.status == 400 and "required" in r.json["message"], r
+    # Delete returns what it removed; the Kafka side loses the access at once.
+    r = admin.delete(f"/v3/clusters/{cid}/acls?resource_type=TOPIC&pattern_type=ANY&"
+                     f"principal=User%3Aerin&operation=ANY&permission=ANY")
+    assert r.status == 200 and len(r.json["data"]) == 2, r
+    assert erin.get(f"/v3/clusters/{cid}/topics/sec-erin").status == 403
+    r = admin.get(f"/v3/clusters/{cid}/acls?principal=User%3Aerin")
+    assert [x["resource_type"] for x in r.json["data"]] == ["GROUP"], r
+
+
+def test_acl_routes_without_authorizer_say_security_is_disabled(broker):
+    r = RestClient(broker).get("/v3/clusters")
+    cid = r.json["data"][0]["cluster_id"]
+    r = RestClient(broker).get(f"/v3/clusters/{cid}/acls")
+    assert r.status == 400 and "disabled" in r.json["message"], r
