@@ -222,6 +222,61 @@ bool HttpAuth::authorize(const HttpRequest& req, const security::Action& action,
   return false;
 }
 
+void HttpAuth::audit_change(const HttpRequest& req, const Access& access,
+                            const std::string& operation, const HttpResponse& response) const {
+  auto* audit = audit_.load();
+  if (audit == nullptr || !audit->enabled()) return;
+  // A refused request changed nothing and is already audited as a denial.
+  if (response.status == 401 || response.status == 403) return;
+  std::vector<std::string> resources = req.audit_resources.value_or(std::vector<std::string>{});
+  if (!req.audit_resources) {
+    auto param = [&](const std::string& name) {
+      auto it = req.path_params.find(name);
+      return it == req.path_params.end() ? std::string() : it->second;
+    };
+    std::string name =
+        access.name_param.empty() ? security::kClusterResourceName : param(access.name_param);
+    std::string type = security::name_of(access.resource_type);
+    // Broker configs name the broker (or the cluster-wide default), as the Kafka face does.
+    if (access.resource_type == security::ResourceType::kCluster &&
+        req.route.find("configs") != std::string::npos) {
+      type = "BROKER";
+      name = param("broker_id");
+    }
+    if (auto user = param("user"); !user.empty()) {
+      type = "USER";
+      name = user;
+    }
+    std::string resource = type + ":" + name;
+    if (auto p = param("partition"); !p.empty()) resource += ":" + p;
+    resources.push_back(std::move(resource));
+  }
+  const bool ok = response.status < 400;
+  std::string reason;
+  if (!ok) {
+    reason = "HTTP " + std::to_string(response.status);
+    try {
+      auto body = nlohmann::json::parse(response.body);
+      if (body.is_object() && body.contains("message") && body["message"].is_string())
+        reason += ": " + body["message"].get<std::string>();
+    } catch (const nlohmann::json::exception&) {
+    }
+  }
+  for (const auto& resource : resources) {
+    security::AuditEvent e;
+    e.kind = security::AuditEvent::Kind::kChange;
+    e.principal = req.session.principal.to_string();
+    e.client = req.session.client_host;
+    e.listener = kAdminListenerName;
+    e.route = req.method + " " + req.route;
+    e.resource = resource;
+    e.operation = operation;
+    e.result = ok ? "success" : "failure";
+    e.reason = reason;
+    audit->record(e);
+  }
+}
+
 std::optional<HttpResponse> HttpAuth::check(const HttpRequest& req, const Access& access) const {
   if (access.kind != Access::Kind::kResource) return std::nullopt;
   std::string name = security::kClusterResourceName;

@@ -69,6 +69,10 @@ class HttpAuth {
   // Asks the authorizer; audits a denial against the request's route.
   bool authorize(const HttpRequest& req, const security::Action& action,
                  bool audit_denial = true) const;
+  // One change line per resource the route changed (req.audit_resources, else the resource
+  // its Access names), "success" for a 2xx answer, else "failure" with the status and message.
+  void audit_change(const HttpRequest& req, const Access& access, const std::string& operation,
+                    const HttpResponse& response) const;
   // The route's declared access; the 403 response when it is denied.
   std::optional<HttpResponse> check(const HttpRequest& req, const Access& access) const;
 

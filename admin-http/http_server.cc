@@ -273,7 +273,11 @@ int AdminHttpServer::serve(mg_connection* conn) {
           response.headers["Connection"] = "close";
         }
       }
-      if (body_ok) response = (*m.handler)(req);
+      if (body_ok) {
+        response = (*m.handler)(req);
+        if (!m.options.change.empty())
+          auth_.audit_change(req, m.options.access, m.options.change, response);
+      }
     }
   } catch (const std::exception& e) {
     spdlog::error("event=admin_http_route_failed method={} path={} error=\"{}\"", req.method,

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "security/authorizer.h"
 #include "security/session.h"
@@ -54,6 +55,11 @@ struct HttpRequest {
   // The one authorizer, for routes that decide access themselves (Access::in_route) or filter a
   // list; a denial is audited. Set by the server for every routed request.
   std::function<bool(const security::Action&, bool audit_denial)> authorize;
+
+  // For routes that change state: the resources changed ("TOPIC:orders", an ACL's audit name),
+  // set by the route as soon as it knows them when the path alone does not name them (a topic
+  // created from the body, ACLs deleted by a filter). Set and empty: nothing changed, no line.
+  std::optional<std::vector<std::string>> audit_resources;
 
   bool allowed(security::AclOperation op, security::ResourceType type,
                const std::string& name) const {

@@ -54,6 +54,9 @@ struct RouteOptions {
   // Served before the broker is ready (health, metrics, the OpenAPI document).
   bool available_while_starting = false;
   Access access;
+  // The audit operation when the route changes state ("CREATE", "ALTER_CONFIGS", ...): the
+  // server writes one change line per resource once the route has answered. Empty: no change.
+  std::string change;
 };
 
 class Router {
@@ -67,12 +70,14 @@ class Router {
               RouteOptions options);
   // Shorthands for the common case: a route that needs only `access`.
   void add(const std::string& method, const std::string& pattern, Access access,
-           RouteHandler handler) {
-    add(method, pattern, std::move(handler), RouteOptions{.access = std::move(access)});
+           RouteHandler handler, std::string change = {}) {
+    add(method, pattern, std::move(handler),
+        RouteOptions{.access = std::move(access), .change = std::move(change)});
   }
   void add_v3(const std::string& method, const std::string& pattern, Access access,
-              RouteHandler handler) {
-    add_v3(method, pattern, std::move(handler), RouteOptions{.access = std::move(access)});
+              RouteHandler handler, std::string change = {}) {
+    add_v3(method, pattern, std::move(handler),
+           RouteOptions{.access = std::move(access), .change = std::move(change)});
   }
 
   struct Match {

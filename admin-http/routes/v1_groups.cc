@@ -232,9 +232,9 @@ HttpResponse reset_offsets(AdminContext& ctx, HttpRequest& req) {
 }  // namespace
 
 void register_v1_group_routes(Router& router, AdminContext& ctx) {
-  router.add("POST", "/v1/consumer-groups/{group_id}/offsets:reset",
-             Access::group(Op::kRead, "group_id"),
-             [&ctx](HttpRequest& req) { return reset_offsets(ctx, req); });
+  router.add(
+      "POST", "/v1/consumer-groups/{group_id}/offsets:reset", Access::group(Op::kRead, "group_id"),
+      [&ctx](HttpRequest& req) { return reset_offsets(ctx, req); }, "RESET_OFFSETS");
 }
 
 }  // namespace samsa::admin_http

@@ -41,28 +41,31 @@ nlohmann::json level_json() {
 void register_v1_log_level_routes(Router& router, AdminContext&) {
   router.add("GET", "/v1/log-level", Access::cluster(Op::kDescribeConfigs),
              [](HttpRequest&) { return HttpResponse::json(200, level_json()); });
-  router.add("PUT", "/v1/log-level", Access::cluster(Op::kAlterConfigs), [](HttpRequest& req) {
-    nlohmann::json body;
-    if (auto bad = require_json(req, body)) return *bad;
-    if (!body.is_object() || !body.contains("level") || !body["level"].is_string()) {
-      return HttpResponse::error(400, 400, "\"level\" (a string) is required");
-    }
-    const auto wanted = body["level"].get<std::string>();
-    // spdlog::level::from_str maps unknown names to "off"; a typo must not silence the broker.
-    for (const auto& [name, value] : kLevels) {
-      if (wanted == name || (wanted == "warning" && value == spdlog::level::warn)) {
-        const std::string previous = level_name(spdlog::get_level());
-        spdlog::set_level(value);
-        spdlog::warn("event=log_level_changed from={} to={} via=admin_http", previous, name);
-        auto out = level_json();
-        out["previous"] = previous;
-        return HttpResponse::json(200, out);
-      }
-    }
-    return HttpResponse::error(400, 400,
-                               "Unknown log level \"" + wanted +
-                                   "\"; use trace, debug, info, warn, error, critical or off");
-  });
+  router.add(
+      "PUT", "/v1/log-level", Access::cluster(Op::kAlterConfigs),
+      [](HttpRequest& req) {
+        nlohmann::json body;
+        if (auto bad = require_json(req, body)) return *bad;
+        if (!body.is_object() || !body.contains("level") || !body["level"].is_string()) {
+          return HttpResponse::error(400, 400, "\"level\" (a string) is required");
+        }
+        const auto wanted = body["level"].get<std::string>();
+        // spdlog::level::from_str maps unknown names to "off"; a typo must not silence the broker.
+        for (const auto& [name, value] : kLevels) {
+          if (wanted == name || (wanted == "warning" && value == spdlog::level::warn)) {
+            const std::string previous = level_name(spdlog::get_level());
+            spdlog::set_level(value);
+            spdlog::warn("event=log_level_changed from={} to={} via=admin_http", previous, name);
+            auto out = level_json();
+            out["previous"] = previous;
+            return HttpResponse::json(200, out);
+          }
+        }
+        return HttpResponse::error(400, 400,
+                                   "Unknown log level \"" + wanted +
+                                       "\"; use trace, debug, info, warn, error, critical or off");
+      },
+      "ALTER_CONFIGS");
 }
 
 }  // namespace samsa::admin_http

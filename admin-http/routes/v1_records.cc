@@ -156,9 +156,10 @@ HttpResponse browse(AdminContext& ctx, HttpRequest& req) {
 }  // namespace
 
 void register_v1_record_routes(Router& router, AdminContext& ctx) {
-  router.add("POST", "/v1/topics/{topic}/partitions/{partition}/records:delete",
-             Access::topic(Op::kDelete, "topic"),
-             [&ctx](HttpRequest& req) { return delete_records(ctx, req); });
+  router.add(
+      "POST", "/v1/topics/{topic}/partitions/{partition}/records:delete",
+      Access::topic(Op::kDelete, "topic"),
+      [&ctx](HttpRequest& req) { return delete_records(ctx, req); }, "DELETE_RECORDS");
   router.add("GET", "/v1/topics/{topic}/partitions/{partition}/records",
              Access::topic(Op::kRead, "topic"),
              [&ctx](HttpRequest& req) { return browse(ctx, req); });

@@ -64,6 +64,7 @@ HttpResponse upsert(AdminContext& ctx, HttpRequest& req, std::optional<std::stri
     }
     name = body["username"].get<std::string>();
   }
+  req.audit_resources = std::vector<std::string>{"USER:" + *name};
   if (!body.contains("password") || !body["password"].is_string() ||
       body["password"].get_ref<const std::string&>().empty()) {
     return HttpResponse::error(400, 40002, "\"password\" (a non-empty string) is required");
@@ -113,13 +114,16 @@ void register_v1_user_routes(Router& router, AdminContext& ctx) {
         }
         return HttpResponse::json(200, user_json(described.front()));
       });
-  router.add("POST", "/v1/security/users", Access::cluster(Op::kAlter),
-             [&ctx](HttpRequest& req) { return upsert(ctx, req, std::nullopt); });
-  router.add("PUT", "/v1/security/users/{user}", Access::cluster(Op::kAlter),
-             [&ctx](HttpRequest& req) { return upsert(ctx, req, req.param("user")); });
+  router.add(
+      "POST", "/v1/security/users", Access::cluster(Op::kAlter),
+      [&ctx](HttpRequest& req) { return upsert(ctx, req, std::nullopt); }, "UPSERT");
+  router.add(
+      "PUT", "/v1/security/users/{user}", Access::cluster(Op::kAlter),
+      [&ctx](HttpRequest& req) { return upsert(ctx, req, req.param("user")); }, "UPSERT");
   // Deletes every credential of the user, or only ?algorithm=SCRAM-SHA-xxx.
   router.add(
-      "DELETE", "/v1/security/users/{user}", Access::cluster(Op::kAlter), [&ctx](HttpRequest& req) {
+      "DELETE", "/v1/security/users/{user}", Access::cluster(Op::kAlter),
+      [&ctx](HttpRequest& req) {
         const std::string name = req.param("user");
         if (auto algorithm = req.query_param("algorithm")) {
           const auto mechanism = security::scram_mechanism_from_name(*algorithm);
@@ -138,7 +142,8 @@ void register_v1_user_routes(Router& router, AdminContext& ctx) {
             "Deleting user " + name,
             [&](auto done) { ctx.users->delete_user(name, std::move(done)); },
             HttpResponse::no_content());
-      });
+      },
+      "DELETE");
 }
 
 }  // namespace samsa::admin_http

@@ -163,6 +163,8 @@ HttpResponse create(AdminContext& ctx, HttpRequest& req, bool batch) {
     bindings.push_back(std::move(b));
   }
   if (bindings.empty()) return created();
+  req.audit_resources.emplace();
+  for (const auto& b : bindings) req.audit_resources->push_back(security::acl_audit_name(b));
   auto results = call_service<std::vector<server::AclCreateResult>>(
       [&](auto done) { ctx.acls->create(bindings, std::move(done)); });
   if (!results) return v3::service_timeout("Creating ACLs");
@@ -190,25 +192,38 @@ void register_v3_acl_routes(Router& router, AdminContext& ctx) {
         200, collection_envelope("KafkaAclList", v3_url(req, v3::cluster_path(ctx) + "/acls"),
                                  std::move(data)));
   });
-  router.add_v3("POST", base, Access::cluster(Op::kAlter),
-                [&ctx](HttpRequest& req) { return create(ctx, req, false); });
-  router.add_v3("POST", base + ":batch", Access::cluster(Op::kAlter),
-                [&ctx](HttpRequest& req) { return create(ctx, req, true); });
-  router.add_v3("DELETE", base, Access::cluster(Op::kAlter), [&ctx](HttpRequest& req) {
-    if (auto error = check_cluster(ctx, req)) return *error;
-    if (ctx.acls == nullptr) return security_disabled();
-    security::AclBindingFilter filter;
-    if (auto bad = parse_filter(req, true, filter)) return *bad;
-    auto results = call_service<std::vector<server::AclDeleteResult>>(
-        [&](auto done) { ctx.acls->remove({filter}, std::move(done)); });
-    if (!results) return v3::service_timeout("Deleting ACLs");
-    auto data = nlohmann::json::array();
-    for (const auto& r : *results) {
-      if (r.error_code != 0) return kafka_error_response(r.error_code, r.error_message);
-      for (const auto& b : r.matched) data.push_back(acl_json(ctx, req, b));
-    }
-    return HttpResponse::json(200, {{"data", std::move(data)}});
-  });
+  router.add_v3(
+      "POST", base, Access::cluster(Op::kAlter),
+      [&ctx](HttpRequest& req) { return create(ctx, req, false); }, "CREATE");
+  router.add_v3(
+      "POST", base + ":batch", Access::cluster(Op::kAlter),
+      [&ctx](HttpRequest& req) { return create(ctx, req, true); }, "CREATE");
+  router.add_v3(
+      "DELETE", base, Access::cluster(Op::kAlter),
+      [&ctx](HttpRequest& req) {
+        if (auto error = check_cluster(ctx, req)) return *error;
+        if (ctx.acls == nullptr) return security_disabled();
+        security::AclBindingFilter filter;
+        if (auto bad = parse_filter(req, true, filter)) return *bad;
+        auto results = call_service<std::vector<server::AclDeleteResult>>(
+            [&](auto done) { ctx.acls->remove({filter}, std::move(done)); });
+        if (!results) return v3::service_timeout("Deleting ACLs");
+        auto data = nlohmann::json::array();
+        // Set (maybe empty: a filter that matched nothing changed nothing) unless it failed.
+        req.audit_resources.emplace();
+        for (const auto& r : *results) {
+          if (r.error_code != 0) {
+            req.audit_resources.reset();
+            return kafka_error_response(r.error_code, r.error_message);
+          }
+          for (const auto& b : r.matched) {
+            data.push_back(acl_json(ctx, req, b));
+            req.audit_resources->push_back(security::acl_audit_name(b));
+          }
+        }
+        return HttpResponse::json(200, {{"data", std::move(data)}});
+      },
+      "DELETE");
 }
 
 }  // namespace samsa::admin_http

@@ -131,27 +131,34 @@ void register_per_broker(Router& router, AdminContext& ctx) {
                   if (!c) return error;
                   return HttpResponse::json(200, broker_config_json(ctx, req, broker, *c));
                 });
-  router.add_v3("PUT", base + "/{name}", Access::cluster(Op::kAlterConfigs),
-                [&ctx](HttpRequest& req) {
-                  if (auto error = check_cluster(ctx, req)) return *error;
-                  int32_t broker = 0;
-                  if (auto error = check_broker(ctx, req, broker)) return *error;
-                  return alter_one(ctx, req, std::to_string(broker), server::AlterOp::kSet);
-                });
-  router.add_v3("DELETE", base + "/{name}", Access::cluster(Op::kAlterConfigs),
-                [&ctx](HttpRequest& req) {
-                  if (auto error = check_cluster(ctx, req)) return *error;
-                  int32_t broker = 0;
-                  if (auto error = check_broker(ctx, req, broker)) return *error;
-                  return alter_one(ctx, req, std::to_string(broker), server::AlterOp::kDelete);
-                });
-  router.add_v3("POST", "/clusters/{cluster_id}/brokers/{broker_id}/configs:alter",
-                Access::cluster(Op::kAlterConfigs), [&ctx](HttpRequest& req) {
-                  if (auto error = check_cluster(ctx, req)) return *error;
-                  int32_t broker = 0;
-                  if (auto error = check_broker(ctx, req, broker)) return *error;
-                  return alter_batch(ctx, req, std::to_string(broker));
-                });
+  router.add_v3(
+      "PUT", base + "/{name}", Access::cluster(Op::kAlterConfigs),
+      [&ctx](HttpRequest& req) {
+        if (auto error = check_cluster(ctx, req)) return *error;
+        int32_t broker = 0;
+        if (auto error = check_broker(ctx, req, broker)) return *error;
+        return alter_one(ctx, req, std::to_string(broker), server::AlterOp::kSet);
+      },
+      "ALTER_CONFIGS");
+  router.add_v3(
+      "DELETE", base + "/{name}", Access::cluster(Op::kAlterConfigs),
+      [&ctx](HttpRequest& req) {
+        if (auto error = check_cluster(ctx, req)) return *error;
+        int32_t broker = 0;
+        if (auto error = check_broker(ctx, req, broker)) return *error;
+        return alter_one(ctx, req, std::to_string(broker), server::AlterOp::kDelete);
+      },
+      "ALTER_CONFIGS");
+  router.add_v3(
+      "POST", "/clusters/{cluster_id}/brokers/{broker_id}/configs:alter",
+      Access::cluster(Op::kAlterConfigs),
+      [&ctx](HttpRequest& req) {
+        if (auto error = check_cluster(ctx, req)) return *error;
+        int32_t broker = 0;
+        if (auto error = check_broker(ctx, req, broker)) return *error;
+        return alter_batch(ctx, req, std::to_string(broker));
+      },
+      "ALTER_CONFIGS");
 }
 
 void register_cluster_wide(Router& router, AdminContext& ctx) {
@@ -182,21 +189,27 @@ void register_cluster_wide(Router& router, AdminContext& ctx) {
         if (!c) return error;
         return HttpResponse::json(200, cluster_config_json(ctx, req, *c));
       });
-  router.add_v3("PUT", base + "/{name}", Access::cluster(Op::kAlterConfigs),
-                [&ctx](HttpRequest& req) {
-                  if (auto error = check_cluster(ctx, req)) return *error;
-                  return alter_one(ctx, req, "", server::AlterOp::kSet);
-                });
-  router.add_v3("DELETE", base + "/{name}", Access::cluster(Op::kAlterConfigs),
-                [&ctx](HttpRequest& req) {
-                  if (auto error = check_cluster(ctx, req)) return *error;
-                  return alter_one(ctx, req, "", server::AlterOp::kDelete);
-                });
-  router.add_v3("POST", "/clusters/{cluster_id}/broker-configs:alter",
-                Access::cluster(Op::kAlterConfigs), [&ctx](HttpRequest& req) {
-                  if (auto error = check_cluster(ctx, req)) return *error;
-                  return alter_batch(ctx, req, "");
-                });
+  router.add_v3(
+      "PUT", base + "/{name}", Access::cluster(Op::kAlterConfigs),
+      [&ctx](HttpRequest& req) {
+        if (auto error = check_cluster(ctx, req)) return *error;
+        return alter_one(ctx, req, "", server::AlterOp::kSet);
+      },
+      "ALTER_CONFIGS");
+  router.add_v3(
+      "DELETE", base + "/{name}", Access::cluster(Op::kAlterConfigs),
+      [&ctx](HttpRequest& req) {
+        if (auto error = check_cluster(ctx, req)) return *error;
+        return alter_one(ctx, req, "", server::AlterOp::kDelete);
+      },
+      "ALTER_CONFIGS");
+  router.add_v3(
+      "POST", "/clusters/{cluster_id}/broker-configs:alter", Access::cluster(Op::kAlterConfigs),
+      [&ctx](HttpRequest& req) {
+        if (auto error = check_cluster(ctx, req)) return *error;
+        return alter_batch(ctx, req, "");
+      },
+      "ALTER_CONFIGS");
 }
 
 }  // namespace

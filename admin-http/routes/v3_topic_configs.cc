@@ -102,13 +102,18 @@ void register_v3_topic_config_routes(Router& router, AdminContext& ctx) {
                 [&ctx](HttpRequest& req) { return list_all_topics_configs(ctx, req); });
   router.add_v3("GET", base + "/{name}", Access::topic(Op::kDescribeConfigs),
                 [&ctx](HttpRequest& req) { return get_config(ctx, req); });
-  router.add_v3("PUT", base + "/{name}", Access::topic(Op::kAlterConfigs),
-                [&ctx](HttpRequest& req) { return alter_one(ctx, req, server::AlterOp::kSet); });
-  router.add_v3("DELETE", base + "/{name}", Access::topic(Op::kAlterConfigs),
-                [&ctx](HttpRequest& req) { return alter_one(ctx, req, server::AlterOp::kDelete); });
-  router.add_v3("POST", "/clusters/{cluster_id}/topics/{topic_name}/configs:alter",
-                Access::topic(Op::kAlterConfigs),
-                [&ctx](HttpRequest& req) { return alter_batch(ctx, req); });
+  router.add_v3(
+      "PUT", base + "/{name}", Access::topic(Op::kAlterConfigs),
+      [&ctx](HttpRequest& req) { return alter_one(ctx, req, server::AlterOp::kSet); },
+      "ALTER_CONFIGS");
+  router.add_v3(
+      "DELETE", base + "/{name}", Access::topic(Op::kAlterConfigs),
+      [&ctx](HttpRequest& req) { return alter_one(ctx, req, server::AlterOp::kDelete); },
+      "ALTER_CONFIGS");
+  router.add_v3(
+      "POST", "/clusters/{cluster_id}/topics/{topic_name}/configs:alter",
+      Access::topic(Op::kAlterConfigs), [&ctx](HttpRequest& req) { return alter_batch(ctx, req); },
+      "ALTER_CONFIGS");
 }
 
 }  // namespace samsa::admin_http

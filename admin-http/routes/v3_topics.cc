@@ -112,6 +112,7 @@ HttpResponse create_topic(AdminContext& ctx, HttpRequest& req) {
   bool validate_only = false;
   if (auto error = parse_create(body, topic, validate_only)) return *error;
   const std::string name = topic.name;
+  req.audit_resources = std::vector<std::string>{"TOPIC:" + name};
   // CreateTopics' rule: CREATE on the cluster, else CREATE on the topic.
   if (!req.visible(Op::kCreate, security::ResourceType::kCluster, security::kClusterResourceName)) {
     if (auto denied = require_access(req, Op::kCreate, security::ResourceType::kTopic, name))
@@ -198,8 +199,9 @@ void register_v3_topic_routes(Router& router, AdminContext& ctx) {
             collection_envelope("KafkaTopicList", v3_url(req, v3::cluster_path(ctx) + "/topics"),
                                 std::move(data)));
       });
-  router.add_v3("POST", "/clusters/{cluster_id}/topics", Access::in_route(),
-                [&ctx](HttpRequest& req) { return create_topic(ctx, req); });
+  router.add_v3(
+      "POST", "/clusters/{cluster_id}/topics", Access::in_route(),
+      [&ctx](HttpRequest& req) { return create_topic(ctx, req); }, "CREATE");
   router.add_v3("GET", "/clusters/{cluster_id}/topics/{topic_name}", Access::topic(Op::kDescribe),
                 [&ctx](HttpRequest& req) {
                   if (auto error = check_cluster(ctx, req)) return *error;
@@ -209,10 +211,12 @@ void register_v3_topic_routes(Router& router, AdminContext& ctx) {
                   if (!topic) return error;
                   return HttpResponse::json(200, v3::topic_json(ctx, req, *topic));
                 });
-  router.add_v3("PATCH", "/clusters/{cluster_id}/topics/{topic_name}", Access::topic(Op::kAlter),
-                [&ctx](HttpRequest& req) { return update_partitions(ctx, req); });
-  router.add_v3("DELETE", "/clusters/{cluster_id}/topics/{topic_name}", Access::topic(Op::kDelete),
-                [&ctx](HttpRequest& req) { return delete_topic(ctx, req); });
+  router.add_v3(
+      "PATCH", "/clusters/{cluster_id}/topics/{topic_name}", Access::topic(Op::kAlter),
+      [&ctx](HttpRequest& req) { return update_partitions(ctx, req); }, "CREATE_PARTITIONS");
+  router.add_v3(
+      "DELETE", "/clusters/{cluster_id}/topics/{topic_name}", Access::topic(Op::kDelete),
+      [&ctx](HttpRequest& req) { return delete_topic(ctx, req); }, "DELETE");
 }
 
 }  // namespace samsa::admin_http

@@ -133,6 +133,12 @@ const std::vector<AclOperation>& supported_operations(ResourceType type) {
   }
 }
 
+std::string acl_audit_name(const AclBinding& b) {
+  return std::string("ACL:") + name_of(b.resource_type) + ":" + name_of(b.pattern_type) + ":" +
+         b.resource_name + ":" + b.principal + ":" + b.host + ":" + name_of(b.operation) + ":" +
+         name_of(b.permission);
+}
+
 std::optional<std::string> validate_new_acl(const AclBinding& b) {
   // AclApis first (the broker side), then the controller's validateNewAcl, in Kafka's order.
   if (b.resource_type == ResourceType::kCluster && b.resource_name != kClusterResourceName) {

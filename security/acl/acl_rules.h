@@ -34,6 +34,10 @@ std::optional<AclPermissionType> parse_permission(std::string_view name);
 // (AclEntry.supportedOperations; ALL is accepted on every type in addition).
 const std::vector<AclOperation>& supported_operations(ResourceType type);
 
+// An ACL as audit lines name it (both faces), in the order of Kafka's ResourcePattern then
+// AccessControlEntry: "ACL:TOPIC:LITERAL:orders:User:alice:*:READ:ALLOW".
+std::string acl_audit_name(const AclBinding& binding);
+
 // Why CreateAcls rejects `binding` (INVALID_REQUEST), or nullopt when it is a valid new ACL.
 // The messages are Kafka's (AclApis and AclControlManager.validateNewAcl).
 std::optional<std::string> validate_new_acl(const AclBinding& binding);

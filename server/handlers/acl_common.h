@@ -45,13 +45,8 @@ security::AclBindingFilter filter_from_wire(const Wire& w) {
   return f;
 }
 
-// An ACL as audit lines name it, in the order of Kafka's ResourcePattern then AccessControlEntry:
-// "ACL:TOPIC:LITERAL:orders:User:alice:*:READ:ALLOW".
 inline std::string acl_audit_resource(const security::AclBinding& b) {
-  using security::name_of;
-  return std::string("ACL:") + name_of(b.resource_type) + ":" + name_of(b.pattern_type) + ":" +
-         b.resource_name + ":" + b.principal + ":" + b.host + ":" + name_of(b.operation) + ":" +
-         name_of(b.permission);
+  return security::acl_audit_name(b);
 }
 
 // A DeleteAcls filter that failed as a whole, the same way; a null field (any) reads "ANY".

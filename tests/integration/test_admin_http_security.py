@@ -247,6 +247,26 @@ def test_audit_lines_for_rest(b):
                x["principal"] == "User:alice" and x["route"] == "GET /v1/security/users" and
                x["operation"] == "DESCRIBE" and x["resource"] == "CLUSTER:kafka-cluster"
                for x in rest_lines), rest_lines[-5:]
+    changes = [x for x in rest_lines if x["event"] == "change"]
+    route = "POST /v3/clusters/{cluster_id}/topics"
+    assert any(x["principal"] == "User:admin" and x["route"] == route and
+               x["resource"] == "TOPIC:sec-orders" and x["operation"] == "CREATE" and
+               x["result"] == "success" for x in changes), changes[-5:]
+    assert any(x["principal"] == "User:alice" and x["resource"] == "TOPIC:sec-alice" and
+               x["result"] == "success" for x in changes), changes[-5:]
+    # Refused requests are denials, never change attempts.
+    assert not any(x["resource"] == "TOPIC:sec-other" for x in changes), changes[-5:]
+    assert any(x["route"] == "POST /v1/security/users" and x["resource"] == "USER:alice" and
+               x["operation"] == "UPSERT" for x in changes), changes[-5:]
+    # A failing change is a failure line with the reason.
+    admin = rest(b, ("admin", ADMIN_PASSWORD))
+    cid = cluster_id(b)
+    r = admin.post(f"/v3/clusters/{cid}/topics", {"topic_name": "sec-orders",
+                                                  "partitions_count": 1})
+    assert r.status == 400, r
+    failed = [x for x in audit_lines(b) if x["event"] == "change" and x["result"] == "failure"]
+    assert any(x["resource"] == "TOPIC:sec-orders" and "HTTP 400" in x["reason"]
+               for x in failed), failed[-5:]
 
 
 def https_serial(b):
@@ -353,6 +373,18 @@ def test_acls_over_rest(b):
     assert erin.get(f"/v3/clusters/{cid}/topics/sec-erin").status == 403
     r = admin.get(f"/v3/clusters/{cid}/acls?principal=User%3Aerin")
     assert [x["resource_type"] for x in r.json["data"]] == ["GROUP"], r
+    # One change line per ACL created or deleted, named as the Kafka face names them.
+    changes = [x for x in audit_lines(b) if x["event"] == "change" and "route" in x and
+               x["resource"].startswith("ACL:") and "User:erin" in x["resource"]]
+    assert any(x["result"] == "failure" and ":MATCH:" in x["resource"] and "HTTP 400" in
+               x["reason"] for x in changes), changes
+    changes = [x for x in changes if x["result"] == "success"]
+    assert sorted((x["operation"], x["resource"]) for x in changes) == sorted([
+        ("CREATE", "ACL:TOPIC:LITERAL:sec-erin:User:erin:*:DESCRIBE:ALLOW"),
+        ("CREATE", "ACL:TOPIC:PREFIXED:sec-erin-:User:erin:*:WRITE:ALLOW"),
+        ("CREATE", "ACL:GROUP:LITERAL:erin-group:User:erin:*:READ:ALLOW"),
+        ("DELETE", "ACL:TOPIC:LITERAL:sec-erin:User:erin:*:DESCRIBE:ALLOW"),
+        ("DELETE", "ACL:TOPIC:PREFIXED:sec-erin-:User:erin:*:WRITE:ALLOW")]), changes
 
 
 def test_acl_routes_without_authorizer_say_security_is_disabled(broker):
