@@ -89,6 +89,7 @@ bench: build
 	@bash bench/run.sh $(BUILD_DIR)
 	@bash bench/metrics_scrape.sh $(BUILD_DIR)
 	@bash bench/datapath.sh $(BUILD_DIR)
+	@bash bench/security.sh $(BUILD_DIR)
 
 docs: build
 	@$(BUILD_DIR)/broker/samsa-broker --print-config-reference > docs/configuration.md
