@@ -144,7 +144,7 @@ void HttpAuth::audit_authentication(const HttpRequest& req, const std::string& p
   e.client = req.session.client_host;
   e.listener = kAdminListenerName;
   e.route = req.method + " " + req.route;
-  e.resource = mechanism;
+  e.resource = mechanism.empty() ? "" : "Mechanism:" + mechanism;
   e.operation = "AUTHENTICATE";
   e.result = ok ? "success" : "failure";
   e.reason = reason;

@@ -254,8 +254,10 @@ void BrokerApp::start() {
   controller_ = cluster::start_controller(quorum_options, controller_options);
   check_bootstrap_credentials(quorum_options.data_dir);
 
-  cluster::BrokerRegistration registration{node_id_, advertised_host, advertised.front().port,
-                                           std::nullopt};
+  cluster::BrokerRegistration registration;
+  registration.id = node_id_;
+  registration.host = advertised_host;
+  registration.port = advertised.front().port;
   for (const auto& a : advertised) {
     const std::string host = a.host.empty() || a.host == "0.0.0.0" ? "localhost" : a.host;
     registration.endpoints.push_back({a.name, host, a.port});

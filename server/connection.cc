@@ -359,6 +359,8 @@ asio::awaitable<bool> Connection::tls_handshake() {
     if (verify != X509_V_OK) detail += std::string(": ") + X509_verify_cert_error_string(verify);
     spdlog::warn("event=tls_handshake_failed listener={} peer={} error=\"{}\"", session_.listener,
                  peer_, detail);
+    // An untrusted or expired client certificate is a failed authentication.
+    if (verify != X509_V_OK) audit_certificate("", false, detail);
     co_return false;
   }
   spdlog::debug("event=tls_handshake_done listener={} peer={} version={} cipher={}",
@@ -369,6 +371,22 @@ asio::awaitable<bool> Connection::tls_handshake() {
     co_return false;
   }
   co_return true;
+}
+
+void Connection::audit_certificate(const std::string& principal, bool ok,
+                                   const std::string& reason) {
+  if (services_.audit == nullptr || !services_.audit->enabled()) return;
+  security::AuditEvent e;
+  e.kind = security::AuditEvent::Kind::kAuthentication;
+  e.principal = principal;
+  e.client = session_.client_host;
+  e.listener = session_.listener;
+  e.api = "TlsHandshake";
+  e.resource = "Mechanism:SSL";
+  e.operation = "AUTHENTICATE";
+  e.result = ok ? "success" : "failure";
+  e.reason = reason;
+  services_.audit->record(e);
 }
 
 bool Connection::authenticate_certificate() {
@@ -388,9 +406,11 @@ bool Connection::authenticate_certificate() {
         "event=authentication result=failure listener={} protocol=SSL peer={} dn=\"{}\" "
         "reason=\"no ssl.principal.mapping.rules rule matches the certificate subject\"",
         session_.listener, peer_, dn);
+    audit_certificate("", false, "no ssl.principal.mapping.rules rule matches " + dn);
     return false;
   }
   session_.principal = security::KafkaPrincipal{"User", *name};
+  audit_certificate(session_.principal.to_string(), true, "");
   spdlog::info(
       "event=authentication result=success listener={} protocol=SSL peer={} principal={} "
       "dn=\"{}\"",

@@ -37,7 +37,7 @@ struct ConnectionSettings {
   // The listener's TLS context at accept time (SSL and SASL_SSL listeners); null: plain TCP. The
   // handshake must finish within request_timeout (30 s when that is off).
   std::shared_ptr<const security::tls::TlsContext> tls;
-  SaslSettings sasl;                                 // used on SASL listeners only
+  SaslSettings sasl;  // used on SASL listeners only
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -74,6 +74,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<bool> tls_handshake();
   // The client certificate's subject mapped by ssl.principal.mapping.rules; false when no rule
   // applies (the client is not authenticated).
+  // An audit line for a client certificate's authentication on an SSL listener.
+  void audit_certificate(const std::string& principal, bool ok, const std::string& reason);
   bool authenticate_certificate();
   void give_back_frame_memory(bool keep_small);
   asio::awaitable<void> watchdog();

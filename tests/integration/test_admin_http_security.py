@@ -241,7 +241,7 @@ def test_audit_lines_for_rest(b):
                x["principal"] == "User:admin" and x["route"] == "GET /v3/clusters"
                for x in rest_lines), rest_lines[-5:]
     assert any(x["event"] == "authentication" and x["result"] == "success" and
-               x["principal"] == "User:carol" and x["resource"] == "MTLS"
+               x["principal"] == "User:carol" and x["resource"] == "Mechanism:MTLS"
                for x in rest_lines), rest_lines[-5:]
     assert any(x["event"] == "authorization" and x["result"] == "denied" and
                x["principal"] == "User:alice" and x["route"] == "GET /v1/security/users" and

@@ -5,6 +5,7 @@ to a TLS port and TLS to a plaintext port; a stalled handshake is closed; PKCS12
 stores; a bad key password stops startup naming the key; the certificate expiry metric. Every
 certificate is made at test time with the openssl CLI (tls_certs.py). Reloads: test_tls_reload.py."""
 
+import json
 import os
 import re
 import shutil
@@ -162,7 +163,9 @@ def test_kafkajs_over_mutual_tls(broker_factory, pki):
 def test_mutual_tls_required_maps_principal_and_refuses_bad_certificates(broker_factory, pki):
     b = tls_broker(broker_factory, pki, {"ssl.client.auth": "required",
                                          "ssl.truststore.location": pki.path("ca.pem"),
-                                         "ssl.principal.mapping.rules": RULES})
+                                         "ssl.principal.mapping.rules": RULES}, start=False)
+    b.overrides["audit.log.file"] = os.path.join(b.root, "audit.log")
+    b.start()
     kcat_roundtrip(b, pki, "tls-mtls", cert=pki.alice, n=200)
     log = b.log_text()
     assert re.search(r"event=authentication result=success listener=SSL protocol=SSL peer=\S+ "
@@ -180,6 +183,14 @@ def test_mutual_tls_required_maps_principal_and_refuses_bad_certificates(broker_
     assert re.search(r"event=tls_handshake_failed .*(unable to get local issuer|unknown ca|"
                      r"certificate verify failed)", log), log[-3000:]
     assert re.search(r'event=authentication result=failure .*dn="CN=mallory,O=Elsewhere"', log)
+    # The audit log has each certificate authentication, accepted or refused.
+    with open(b.overrides["audit.log.file"]) as f:
+        audit = [json.loads(line) for line in f if line.strip()]
+    tls = [x for x in audit if x.get("api") == "TlsHandshake"]
+    assert any(x["result"] == "success" and x["principal"] == "User:alice" and
+               x["listener"] == "SSL" and x["resource"] == "Mechanism:SSL" for x in tls), tls[-5:]
+    assert any(x["result"] == "failure" and "expired" in x["reason"] for x in tls), tls[-5:]
+    assert any(x["result"] == "failure" and "CN=mallory" in x["reason"] for x in tls), tls[-5:]
     # The broker kept serving throughout.
     b.assert_alive()
     kcat_roundtrip(b, pki, "tls-mtls-after", cert=pki.alice, n=50)
