@@ -392,3 +392,80 @@ def test_acl_routes_without_authorizer_say_security_is_disabled(broker):
     cid = r.json["data"][0]["cluster_id"]
     r = RestClient(broker).get(f"/v3/clusters/{cid}/acls")
     assert r.status == 400 and "disabled" in r.json["message"], r
+
+
+# -- the REST authorization matrix: each action x (no ACL, ALLOW, DENY, prefixed, wildcard, other
+# host, super user) -> allowed or 403, exactly as test_acls.py checks the Kafka API ---------------
+MX_TOPIC = "mx-topic"
+MX_ACTIONS = {
+    # name: (method, path under /v3/clusters/{cid} or absolute /v1, body, resource type, name, op)
+    "describe_topic": ("GET", "/topics/mx-topic", None, "TOPIC", MX_TOPIC, "DESCRIBE"),
+    "produce": ("POST", "/topics/mx-topic/records", {"value": {"type": "JSON", "data": 1}},
+                "TOPIC", MX_TOPIC, "WRITE"),
+    "browse": ("GET", "/v1/topics/mx-topic/partitions/0/records?offset=0&limit=1", None,
+               "TOPIC", MX_TOPIC, "READ"),
+    "describe_configs": ("GET", "/topics/mx-topic/configs", None, "TOPIC", MX_TOPIC,
+                         "DESCRIBE_CONFIGS"),
+    "alter_config": ("PUT", "/topics/mx-topic/configs/retention.ms", {"value": "3600000"},
+                     "TOPIC", MX_TOPIC, "ALTER_CONFIGS"),
+    "describe_group": ("GET", "/consumer-groups/mx-group", None, "GROUP", "mx-group", "DESCRIBE"),
+    "list_users": ("GET", "/v1/security/users", None, "CLUSTER", "kafka-cluster", "DESCRIBE"),
+    "create_topic": ("POST", "/topics", {"topic_name": "mx-created", "partitions_count": 1},
+                     "TOPIC", "mx-created", "CREATE"),
+}
+
+
+def mx_acls(rtype, name, op):
+    base = {"resource_type": rtype, "resource_name": name, "pattern_type": "LITERAL",
+            "principal": "User:mx", "host": "*", "operation": op, "permission": "ALLOW"}
+    cluster = rtype == "CLUSTER"  # a cluster ACL is always LITERAL kafka-cluster
+    return {
+        "no_acl": ([], False),
+        "allow": ([base], True),
+        "deny_wins": ([dict(base, operation="ALL"), dict(base, permission="DENY")], False),
+        "prefixed": ([base if cluster else dict(base, pattern_type="PREFIXED",
+                                                resource_name=name[:3])], True),
+        "wildcard": ([base if cluster else dict(base, resource_name="*")], True),
+        "other_host": ([dict(base, host="10.9.9.9")], False),
+    }
+
+
+@pytest.fixture(scope="module")
+def mx(b):
+    make_user(b, "mx", "mx-1")
+    cid = cluster_id(b)
+    admin = rest(b, ("admin", ADMIN_PASSWORD))
+    r = admin.post(f"/v3/clusters/{cid}/topics", {"topic_name": MX_TOPIC, "partitions_count": 1})
+    assert r.status == 201, r
+    return cid
+
+
+def mx_clear(b, cid):
+    r = rest(b, ("admin", ADMIN_PASSWORD)).delete(
+        f"/v3/clusters/{cid}/acls?resource_type=ANY&pattern_type=ANY&operation=ANY&"
+        f"permission=ANY&principal=User%3Amx")
+    assert r.status == 200, r
+
+
+@pytest.mark.parametrize("scenario", ["no_acl", "allow", "deny_wins", "prefixed", "wildcard",
+                                      "other_host", "super_user"])
+@pytest.mark.parametrize("action", list(MX_ACTIONS))
+def test_rest_authorization_matrix(b, mx, action, scenario):
+    method, path, body, rtype, name, op = MX_ACTIONS[action]
+    cid = mx
+    mx_clear(b, cid)
+    if scenario == "super_user":
+        client, allowed = rest(b, ("admin", ADMIN_PASSWORD)), True
+    else:
+        acls, allowed = mx_acls(rtype, name, op)[scenario]
+        if acls:
+            r = rest(b, ("admin", ADMIN_PASSWORD)).post(f"/v3/clusters/{cid}/acls:batch",
+                                                        {"data": acls})
+            assert r.status == 201, r
+        client = rest(b, ("mx", "mx-1"))
+    url = path if path.startswith("/v1") else f"/v3/clusters/{cid}{path}"
+    r = client.request(method, url, body=body, validate=False)
+    if allowed:
+        assert r.status not in (401, 403), (action, scenario, r)
+    else:
+        assert r.status == 403 and r.json["error_code"] == 40301, (action, scenario, r)
