@@ -29,6 +29,10 @@ class JwksError : public std::runtime_error {
 std::optional<Bytes> base64url_decode(std::string_view text);
 std::string base64url_encode(std::span<const uint8_t> data);
 
+// `text` fit for a log line or error message: control and non-ASCII bytes as \xNN, cut after
+// 80 characters. Token fields (kid, alg, iss, ...) come from the client.
+std::string printable(std::string_view text);
+
 struct JsonWebKey {
   std::string kid;  // may be empty
   std::string kty;  // "RSA" or "EC"

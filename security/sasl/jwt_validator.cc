@@ -61,7 +61,7 @@ DateClaim date_claim(const json& claims, const char* name) {
 
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + printable(i);
   return "[" + out + "]";
 }
 
@@ -212,7 +212,7 @@ JwtResult JwtValidator::validate(std::string_view token, int64_t now_ms) const {
     return refused("the JWT header has no \"alg\"");
   const std::string alg = alg_it->get<std::string>();
   if (alg == "none") return refused("alg none (an unsecured JWT) is not accepted");
-  if (!supported_algorithm(alg)) return refused("alg " + alg + " is not accepted");
+  if (!supported_algorithm(alg)) return refused("alg " + printable(alg) + " is not accepted");
   if (header->contains("crit")) return refused("the JWT header has a \"crit\" parameter");
   auto kid_it = header->find("kid");
   if (kid_it != header->end() && !kid_it->is_string())
@@ -230,7 +230,7 @@ JwtResult JwtValidator::validate(std::string_view token, int64_t now_ms) const {
   if (!keys) return refused("no JWKS loaded");
   const auto candidates = keys->candidates(kid, has_kid, alg);
   if (candidates.empty()) {
-    return refused(has_kid ? "no key with kid '" + kid + "' for " + alg + " in the JWKS"
+    return refused(has_kid ? "no key with kid '" + printable(kid) + "' for " + alg + " in the JWKS"
                            : "no key for " + alg + " in the JWKS");
   }
   const std::string_view signing_input = token.substr(0, dot2);
@@ -266,8 +266,8 @@ JwtResult JwtValidator::validate(std::string_view token, int64_t now_ms) const {
     if (iss_it == claims.end())
       return refused("the token has no 'iss' claim; expected " + *config_.expected_issuer);
     if (iss_it->get<std::string>() != *config_.expected_issuer) {
-      return refused("issuer '" + iss_it->get<std::string>() + "' is not the expected '" +
-                     *config_.expected_issuer + "'");
+      return refused("issuer '" + printable(iss_it->get<std::string>()) +
+                     "' is not the expected '" + *config_.expected_issuer + "'");
     }
   }
 
@@ -327,7 +327,8 @@ JwtResult JwtValidator::validate(std::string_view token, int64_t now_ms) const {
       if (trimmed.empty())
         return refused("the '" + config_.scope_claim + "' claim holds a blank scope");
       if (!seen.insert(trimmed).second)
-        return refused("the '" + config_.scope_claim + "' claim names '" + trimmed + "' twice");
+        return refused("the '" + config_.scope_claim + "' claim names '" + printable(trimmed) +
+                       "' twice");
       out.scopes.push_back(std::move(trimmed));
     }
   }

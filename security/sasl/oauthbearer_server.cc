@@ -158,11 +158,11 @@ SaslStep OAuthBearerServer::evaluate(std::span<const uint8_t> client_token) {
   finished_ = true;
   const std::string& principal = result.token->principal;
   if (!response->authorization_id.empty() && response->authorization_id != principal) {
-    return failed(
-        "Authentication failed: Client requested an authorization id (" +
-            response->authorization_id + ") that is different from the token's principal name (" +
-            principal + ")",
-        "authzid " + response->authorization_id + " is not the token's principal " + principal);
+    return failed("Authentication failed: Client requested an authorization id (" +
+                      oauth::printable(response->authorization_id) +
+                      ") that is different from the token's principal name (" + principal + ")",
+                  "authzid " + oauth::printable(response->authorization_id) +
+                      " is not the token's principal " + oauth::printable(principal));
   }
   SaslStep step;
   step.status = SaslStep::Status::kDone;

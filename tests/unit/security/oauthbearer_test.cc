@@ -186,6 +186,11 @@ TEST_F(OAuthBearerTest, AlgNoneAndSymmetricAlgsAreRefused) {
 TEST_F(OAuthBearerTest, UnknownKidIsRefused) {
   auto r = check(mint(*rsa_, claims(), "RS256", {{"kid", "rotated-away"}}));
   EXPECT_NE(r.error.find("rotated-away"), std::string::npos) << r.error;
+  // What the client put in the header reaches the log only escaped.
+  r = check(mint(*rsa_, claims(), "RS256", {{"kid", "x\nevent=forged \"q\""}}));
+  EXPECT_EQ(r.error.find('\n'), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("x\\x0aevent=forged \\x22q\\x22"), std::string::npos) << r.error;
+  EXPECT_EQ(oauth::printable(std::string(100, 'a')), std::string(80, 'a') + "...");
 }
 
 TEST_F(OAuthBearerTest, BadBase64UrlAndShapesAreRefused) {
