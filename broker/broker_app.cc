@@ -470,6 +470,8 @@ void BrokerApp::watch_dynamic_configs() {
 
 void BrokerApp::reload_tls() {
   if (tls_) tls_->reload();
+  // OAUTHBEARER JWKS files are re-read on the same signal (and when they change).
+  if (sasl_) sasl_->reload_jwks();
 }
 
 void BrokerApp::stop() {

@@ -48,7 +48,8 @@ class BrokerApp {
   // Throws std::runtime_error with a message an operator can act on.
   void start();
   void stop();
-  // SIGHUP: rebuilds the TLS listeners' contexts from their files (new connections get them).
+  // SIGHUP: rebuilds the TLS listeners' contexts from their files (new connections get them)
+  // and re-reads the OAUTHBEARER JWKS files.
   void reload_tls();
 
   // --add-scram: written with the cluster id when the metadata log is formatted; on a formatted

@@ -1,5 +1,5 @@
 // samsa-broker: parses the command line and configuration, then runs the broker until
-// SIGINT/SIGTERM (SIGHUP reloads TLS certificates).
+// SIGINT/SIGTERM (SIGHUP reloads TLS certificates and OAUTHBEARER JWKS files).
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
     sigwait(&signals, &signal);
     spdlog::info("event=signal_received signal={}", signal);
     if (signal != SIGHUP) break;
-    broker.reload_tls();  // SIGHUP: reload TLS certificates, keep running
+    broker.reload_tls();  // SIGHUP: reload TLS certificates and JWKS files, keep running
   }
   broker.stop();
   spdlog::shutdown();

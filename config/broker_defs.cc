@@ -463,14 +463,16 @@ std::vector<ConfigDef> make_broker_defs() {
                   "comma-separated RULE:<regex>/<replacement>/[L|U] entries and DEFAULT (the DN "
                   "unchanged), tried in order; a rule applies when its regex matches the whole "
                   "DN. No rule applying fails authentication."));
-  v.push_back(def("sasl.enabled.mechanisms", LIST, "GSSAPI", none, kMedium, kPerBroker,
-                  "SASL mechanisms offered on SASL listeners (per listener through "
-                  "listener.name.<listener>.sasl.enabled.mechanisms). Samsa implements PLAIN, "
-                  "SCRAM-SHA-256 and SCRAM-SHA-512; a SASL listener offering any other mechanism "
-                  "(such as the default GSSAPI) stops startup. PLAIN users come from the "
-                  "listener's listener.name.<listener>.plain.sasl.jaas.config "
-                  "(PlainLoginModule user_<name>=\"<password>\" entries) and from the SCRAM "
-                  "credentials."));
+  v.push_back(
+      def("sasl.enabled.mechanisms", LIST, "GSSAPI", none, kMedium, kPerBroker,
+          "SASL mechanisms offered on SASL listeners (per listener through "
+          "listener.name.<listener>.sasl.enabled.mechanisms). Samsa implements PLAIN, "
+          "SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER (JWTs checked against "
+          "sasl.oauthbearer.jwks.endpoint.url); a SASL listener offering any other mechanism "
+          "(such as the default GSSAPI) stops startup. PLAIN users come from the "
+          "listener's listener.name.<listener>.plain.sasl.jaas.config "
+          "(PlainLoginModule user_<name>=\"<password>\" entries) and from the SCRAM "
+          "credentials."));
   v.push_back(def("connections.max.reauth.ms", L, "0", at_least(0), kMedium, kReadOnly,
                   "KIP-368: when positive, a SASL session lasts this long; clients using "
                   "SaslAuthenticate v1+ are told so and re-authenticate on the same connection, "
@@ -487,6 +489,33 @@ std::vector<ConfigDef> make_broker_defs() {
                   "Samsa key: a connection on a SASL listener that has not completed SASL "
                   "authentication this long after it was accepted is closed. 0 disables the "
                   "limit."));
+
+  // OAUTHBEARER (KIP-768): what Kafka's OAuthBearerValidatorCallbackHandler reads. Each may be
+  // set per listener (listener.name.<listener>.<key>, or with the mechanism prefix
+  // listener.name.<listener>.oauthbearer.<key> as Kafka documents it).
+  v.push_back(def("sasl.oauthbearer.jwks.endpoint.url", S, null, none, kMedium, kReadOnly,
+                  "Where the keys that sign OAUTHBEARER tokens come from: a JWKS (JSON Web Key "
+                  "Set) file named file:///absolute/path. Required when a listener enables "
+                  "OAUTHBEARER. The file is re-read when it changes and on SIGHUP; a file that "
+                  "cannot be used keeps the keys loaded before. Samsa does not fetch https:// "
+                  "endpoints (such a URL stops startup): download the identity provider's JWKS "
+                  "to the file instead. RSA (RS256/384/512, PS256/384/512, 2048 bits or more) "
+                  "and EC (ES256/384/512) signature keys are used; other keys are skipped."));
+  v.push_back(def("sasl.oauthbearer.expected.issuer", S, null, none, kLow, kReadOnly,
+                  "When set, an OAUTHBEARER token's iss claim must be exactly this."));
+  v.push_back(def("sasl.oauthbearer.expected.audience", LIST, "", none, kLow, kReadOnly,
+                  "When set, an OAUTHBEARER token's aud claim must name at least one of these. "
+                  "When empty, a token that carries an aud claim at all is refused (as in Kafka, "
+                  "whose JWT library checks aud by default)."));
+  v.push_back(def("sasl.oauthbearer.clock.skew.seconds", I, "30", at_least(0), kLow, kReadOnly,
+                  "Seconds of clock difference with the identity provider allowed when checking "
+                  "an OAUTHBEARER token's exp and nbf claims."));
+  v.push_back(def("sasl.oauthbearer.sub.claim.name", S, "sub", none, kLow, kReadOnly,
+                  "The OAUTHBEARER token claim holding the principal name: a token for subject "
+                  "X authenticates as User:X."));
+  v.push_back(def("sasl.oauthbearer.scope.claim.name", S, "scope", none, kLow, kReadOnly,
+                  "The OAUTHBEARER token claim holding its scopes: a string (one scope) or a list "
+                  "of strings; a blank or repeated scope gets the token refused."));
 
   // --- Authorization (ACLs) -------------------------------------------------------------------
   v.push_back(def("authorizer.class.name", S, "",

@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat python3 python3-kafka python3-confluent-kafka nodejs npm
   python3-pytest python3-snappy python3-lz4 python3-zstandard python3-jsonschema
+  python3-cryptography
   prometheus
 )
 # cowsql/raft 0.22 from bookworm-backports (Debian main's 0.15 has a Raft safety bug).

@@ -95,7 +95,9 @@ TokenOutcome evaluate_sasl_token(Services& services, security::Session& session,
     const int64_t left = std::max<int64_t>(0, *step.credential_expiry_ms - now_wall);
     lifetime_ms = lifetime_ms > 0 ? std::min(lifetime_ms, left) : left;
   }
-  if (lifetime_ms > 0) {
+  // A credential with an expiry always bounds the session, even when it is already due (a token
+  // accepted within the clock skew): Kafka then ends the session at once, never lets it last.
+  if (lifetime_ms > 0 || step.credential_expiry_ms) {
     session.expiry = now + std::chrono::milliseconds(lifetime_ms);
     // Only SaslAuthenticate v1+ clients can re-authenticate; v0 clients just lose the
     // connection at expiry, as in Kafka.

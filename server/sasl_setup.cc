@@ -1,6 +1,8 @@
 #include "server/sasl_setup.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 
 #include "security/sasl/jaas_config.h"
@@ -44,6 +46,71 @@ std::map<std::string, std::string> plain_users_of(const config::BrokerConfig& co
   }
 }
 
+std::string trimmed(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string::npos) return "";
+  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
+}
+
+// A mechanism setting as Kafka resolves it for a listener: listener.name.<l>.<mech>.<key>, then
+// listener.name.<l>.<key>, then <key>. `where` gets the key that supplied the value.
+std::optional<std::string> mechanism_value(const config::BrokerConfig& config,
+                                           const std::string& listener,
+                                           const std::string& mechanism, const std::string& key,
+                                           std::string* where) {
+  const std::string prefix = "listener.name." + lower(listener) + ".";
+  const std::string mech_key = lower(mechanism) + "." + key;
+  if (config.listener_overrides(listener, mech_key)) {
+    *where = prefix + mech_key;
+    return config.listener_value_string(listener, mech_key);
+  }
+  *where = config.listener_overrides(listener, key) ? prefix + key : key;
+  return config.listener_value_string(listener, key);
+}
+
+// OAUTHBEARER on one listener: the JWKS file and the claim rules, all checked now so that a
+// mistake stops startup naming its key.
+void setup_oauthbearer(const config::BrokerConfig& config, const std::string& listener,
+                       security::SaslListenerConfig& lc) {
+  namespace oauth = security::oauth;
+  std::string where;
+  auto value = [&](const std::string& key) {
+    return mechanism_value(config, listener, "OAUTHBEARER", key, &where);
+  };
+  auto url = value("sasl.oauthbearer.jwks.endpoint.url");
+  if (!url || trimmed(*url).empty()) {
+    throw std::runtime_error(
+        "sasl.oauthbearer.jwks.endpoint.url: listener " + listener +
+        " enables OAUTHBEARER but no JWKS is configured (set sasl.oauthbearer.jwks.endpoint.url "
+        "or listener.name." +
+        lower(listener) + ".sasl.oauthbearer.jwks.endpoint.url to file:///path/to/jwks.json)");
+  }
+  const std::string url_key = where;
+  try {
+    lc.jwks_file = std::make_shared<oauth::JwksFile>(oauth::jwks_path_from_url(trimmed(*url)));
+  } catch (const oauth::JwksError& e) {
+    throw std::runtime_error(url_key + ": " + e.what());
+  }
+  oauth::JwtValidatorConfig vc;
+  const std::string skew = trimmed(value("sasl.oauthbearer.clock.skew.seconds").value_or("30"));
+  try {
+    size_t used = 0;
+    vc.clock_skew_seconds = std::stoll(skew, &used);
+    if (used != skew.size() || vc.clock_skew_seconds < 0 || vc.clock_skew_seconds > INT32_MAX)
+      throw std::invalid_argument(skew);
+  } catch (const std::exception&) {
+    throw std::runtime_error(where + ": '" + skew + "' is not a number of seconds >= 0");
+  }
+  if (auto issuer = value("sasl.oauthbearer.expected.issuer"); issuer && !issuer->empty())
+    vc.expected_issuer = *issuer;
+  vc.expected_audiences = split_list(value("sasl.oauthbearer.expected.audience").value_or(""));
+  vc.sub_claim = trimmed(value("sasl.oauthbearer.sub.claim.name").value_or("sub"));
+  if (vc.sub_claim.empty()) throw std::runtime_error(where + ": must not be empty");
+  vc.scope_claim = trimmed(value("sasl.oauthbearer.scope.claim.name").value_or("scope"));
+  if (vc.scope_claim.empty()) throw std::runtime_error(where + ": must not be empty");
+  lc.oauthbearer = std::make_shared<const oauth::JwtValidator>(std::move(vc), lc.jwks_file);
+}
+
 }  // namespace
 
 std::unique_ptr<security::SaslServerFactory> make_sasl_factory(
@@ -66,10 +133,12 @@ std::unique_ptr<security::SaslServerFactory> make_sasl_factory(
       if (!security::SaslServerFactory::implemented(m)) {
         throw std::runtime_error(mech_key + ": SASL mechanism " + m + " of listener " + l.name +
                                  " is not supported (supported: PLAIN, SCRAM-SHA-256, "
-                                 "SCRAM-SHA-512)");
+                                 "SCRAM-SHA-512, OAUTHBEARER)");
       }
     }
     lc.plain_users = plain_users_of(config, l.name);
+    if (std::find(lc.mechanisms.begin(), lc.mechanisms.end(), "OAUTHBEARER") != lc.mechanisms.end())
+      setup_oauthbearer(config, l.name, lc);
     factory->set_listener(l.name, std::move(lc));
   }
   return factory;

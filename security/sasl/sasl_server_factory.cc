@@ -1,7 +1,9 @@
 #include "security/sasl/sasl_server_factory.h"
 
 #include <algorithm>
+#include <set>
 
+#include "security/sasl/oauthbearer_server.h"
 #include "security/sasl/plain_server.h"
 #include "security/sasl/scram_crypto.h"
 #include "security/sasl/scram_server.h"
@@ -9,11 +11,18 @@
 namespace samsa::security {
 
 bool SaslServerFactory::implemented(std::string_view mechanism) {
-  return mechanism == "PLAIN" || scram::mechanism_from_name(mechanism) != ScramMechanism::kUnknown;
+  return mechanism == "PLAIN" || mechanism == "OAUTHBEARER" ||
+         scram::mechanism_from_name(mechanism) != ScramMechanism::kUnknown;
 }
 
 void SaslServerFactory::set_listener(const std::string& listener, SaslListenerConfig config) {
   listeners_[listener] = std::move(config);
+}
+
+void SaslServerFactory::reload_jwks() {
+  std::set<const oauth::JwksFile*> done;  // listeners may share one file
+  for (auto& [name, config] : listeners_)
+    if (config.jwks_file && done.insert(config.jwks_file.get()).second) config.jwks_file->reload();
 }
 
 const std::vector<std::string>& SaslServerFactory::mechanisms(const std::string& listener) const {
@@ -31,6 +40,8 @@ std::unique_ptr<SaslServer> SaslServerFactory::create(const std::string& listene
   if (std::find(enabled.begin(), enabled.end(), mechanism) == enabled.end()) return nullptr;
   if (mechanism == "PLAIN")
     return std::make_unique<PlainServer>(&it->second.plain_users, credentials_);
+  if (mechanism == "OAUTHBEARER")
+    return std::make_unique<OAuthBearerServer>(it->second.oauthbearer);
   const auto scram_mechanism = scram::mechanism_from_name(mechanism);
   if (scram_mechanism != ScramMechanism::kUnknown)
     return std::make_unique<ScramServer>(scram_mechanism, credentials_);

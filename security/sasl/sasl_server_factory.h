@@ -1,7 +1,8 @@
 #pragma once
 // Makes the SaslServer for a mechanism a client asked for on a listener: only mechanisms enabled
 // on that listener (sasl.enabled.mechanisms, per listener through listener.name.<l>.*), with the
-// listener's PLAIN JAAS users and the broker's SCRAM credentials. Filled once at startup, read by
+// listener's PLAIN JAAS users, the broker's SCRAM credentials and the listener's OAUTHBEARER JWT
+// validator. Filled once at startup, read by
 // every network thread afterwards without locks.
 #include <map>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "security/sasl/credential_store.h"
+#include "security/sasl/jwt_validator.h"
 #include "security/sasl/sasl_server.h"
 
 namespace samsa::security {
@@ -17,6 +19,9 @@ namespace samsa::security {
 struct SaslListenerConfig {
   std::vector<std::string> mechanisms;             // as configured, in order
   std::map<std::string, std::string> plain_users;  // JAAS user_<name> entries
+  // OAUTHBEARER: the validator and the JWKS file it reads (set when OAUTHBEARER is enabled).
+  std::shared_ptr<const oauth::JwtValidator> oauthbearer = nullptr;
+  std::shared_ptr<oauth::JwksFile> jwks_file = nullptr;
 };
 
 class SaslServerFactory {
@@ -25,7 +30,8 @@ class SaslServerFactory {
   explicit SaslServerFactory(const CredentialStore* credentials = nullptr)
       : credentials_(credentials) {}
 
-  // Whether this broker has an implementation of `mechanism` (PLAIN, SCRAM-SHA-256/512).
+  // Whether this broker has an implementation of `mechanism` (PLAIN, SCRAM-SHA-256/512,
+  // OAUTHBEARER).
   static bool implemented(std::string_view mechanism);
 
   void set_listener(const std::string& listener, SaslListenerConfig config);
@@ -33,6 +39,8 @@ class SaslServerFactory {
 
   // The mechanisms enabled on `listener` (empty for a listener never set).
   const std::vector<std::string>& mechanisms(const std::string& listener) const;
+  // Re-reads every listener's JWKS file (SIGHUP); a file that cannot be used keeps its old keys.
+  void reload_jwks();
   // A fresh exchange, or null when `mechanism` is not enabled on `listener`.
   std::unique_ptr<SaslServer> create(const std::string& listener, std::string_view mechanism) const;
 

@@ -525,7 +525,7 @@ def test_reauthentication_and_session_expiry(sasl_factory):
 
 
 def test_unimplemented_mechanism_stops_startup(sasl_factory):
-    for mechs in ["GSSAPI", "PLAIN,OAUTHBEARER"]:
+    for mechs in ["GSSAPI", "PLAIN,CRAM-MD5"]:
         br = sasl_factory(start=False, **{"sasl.enabled.mechanisms": mechs})
         with pytest.raises(BrokerError) as e:
             br.start(timeout=20)
