@@ -9,7 +9,8 @@
 namespace samsa::security {
 
 bool SaslServerFactory::implemented(std::string_view mechanism) {
-  return mechanism == "PLAIN" || scram::mechanism_from_name(mechanism) != ScramMechanism::kUnknown;
+  return mechanism == "PLAIN" || mechanism == "GSSAPI" ||
+         scram::mechanism_from_name(mechanism) != ScramMechanism::kUnknown;
 }
 
 void SaslServerFactory::set_listener(const std::string& listener, SaslListenerConfig config) {
@@ -31,6 +32,8 @@ std::unique_ptr<SaslServer> SaslServerFactory::create(const std::string& listene
   if (std::find(enabled.begin(), enabled.end(), mechanism) == enabled.end()) return nullptr;
   if (mechanism == "PLAIN")
     return std::make_unique<PlainServer>(&it->second.plain_users, credentials_);
+  if (mechanism == "GSSAPI")
+    return it->second.gssapi ? std::make_unique<GssapiServer>(it->second.gssapi.get()) : nullptr;
   const auto scram_mechanism = scram::mechanism_from_name(mechanism);
   if (scram_mechanism != ScramMechanism::kUnknown)
     return std::make_unique<ScramServer>(scram_mechanism, credentials_);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "security/sasl/credential_store.h"
+#include "security/sasl/gssapi_server.h"
 #include "security/sasl/sasl_server.h"
 
 namespace samsa::security {
@@ -17,6 +18,7 @@ namespace samsa::security {
 struct SaslListenerConfig {
   std::vector<std::string> mechanisms;             // as configured, in order
   std::map<std::string, std::string> plain_users;  // JAAS user_<name> entries
+  std::shared_ptr<const GssapiSettings> gssapi;    // set when GSSAPI is enabled
 };
 
 class SaslServerFactory {
@@ -25,7 +27,7 @@ class SaslServerFactory {
   explicit SaslServerFactory(const CredentialStore* credentials = nullptr)
       : credentials_(credentials) {}
 
-  // Whether this broker has an implementation of `mechanism` (PLAIN, SCRAM-SHA-256/512).
+  // Whether this broker has an implementation of `mechanism` (PLAIN, SCRAM-SHA-256/512, GSSAPI).
   static bool implemented(std::string_view mechanism);
 
   void set_listener(const std::string& listener, SaslListenerConfig config);
