@@ -39,6 +39,8 @@ int getopt_cb(void*, const char*, const char* option, const char** result, unsig
     value = "GSSAPI";
   } else if (std::strcmp(option, "auxprop_plugin") == 0) {
     value = kAuxprop;
+  } else if (std::strcmp(option, "log_level") == 0) {
+    value = "2";  // SASL_LOG_FAIL: the GSS-API reason of a failed step
   } else if (std::strcmp(option, "keytab") == 0 && !g_keytab.empty()) {
     value = g_keytab.c_str();
   } else {
@@ -49,9 +51,17 @@ int getopt_cb(void*, const char*, const char* option, const char** result, unsig
   return SASL_OK;
 }
 
+// While a step runs (under cyrus_mutex): where its failure text goes. Cyrus puts only a generic
+// "GSSAPI Failure: gss_accept_sec_context" into sasl_errdetail; the GSS-API major and minor
+// messages ("kvno 3 not found in keytab") come through the log callback at SASL_LOG_FAIL.
+std::string* g_step_failure = nullptr;
+
 int log_cb(void*, int level, const char* message) {
-  // Authentication failures are reported (log, audit, metrics) by the connection; Cyrus's own
-  // lines add the GSS-API detail.
+  if (g_step_failure != nullptr && level <= SASL_LOG_FAIL && g_step_failure->empty()) {
+    // The connection reports the failure (log, audit line, metrics) with this as the reason.
+    *g_step_failure = message;
+    return SASL_OK;
+  }
   if (level <= SASL_LOG_ERR)
     spdlog::warn("cyrus-sasl: {}", message);
   else
@@ -89,14 +99,19 @@ int auxprop_init(const sasl_utils_t*, int max_version, int* out_version, sasl_au
   return SASL_OK;
 }
 
-using Callback = int (*)();
+// sasl_callback_t holds every callback as int (*)(void); going through void (*)(void), the type
+// that matches any function type, says the cast is meant.
+template <typename F>
+int (*as_callback(F* f))() {
+  return reinterpret_cast<int (*)()>(reinterpret_cast<void (*)()>(f));
+}
 
 const sasl_callback_t* global_callbacks() {
   static const sasl_callback_t callbacks[] = {
-      {SASL_CB_GETOPT, reinterpret_cast<Callback>(&getopt_cb), nullptr},
-      {SASL_CB_LOG, reinterpret_cast<Callback>(&log_cb), nullptr},
-      {SASL_CB_GETCONFPATH, reinterpret_cast<Callback>(&confpath_cb), nullptr},
-      {SASL_CB_PROXY_POLICY, reinterpret_cast<Callback>(&proxy_policy_cb), nullptr},
+      {SASL_CB_GETOPT, as_callback(&getopt_cb), nullptr},
+      {SASL_CB_LOG, as_callback(&log_cb), nullptr},
+      {SASL_CB_GETCONFPATH, as_callback(&confpath_cb), nullptr},
+      {SASL_CB_PROXY_POLICY, as_callback(&proxy_policy_cb), nullptr},
       {SASL_CB_LIST_END, nullptr, nullptr},
   };
   return callbacks;
@@ -193,14 +208,18 @@ SaslStep GssapiServer::evaluate(std::span<const uint8_t> client_token) {
   const auto in_len = static_cast<unsigned>(client_token.size());
   const char* out = nullptr;
   unsigned out_len = 0;
+  std::string failure;
+  g_step_failure = &failure;
   if (!started_) {
     started_ = true;
     rc = sasl_server_start(conn_, "GSSAPI", in_len == 0 ? nullptr : in, in_len, &out, &out_len);
   } else {
     rc = sasl_server_step(conn_, in_len == 0 ? nullptr : in, in_len, &out, &out_len);
   }
+  g_step_failure = nullptr;
   if (rc != SASL_OK && rc != SASL_CONTINUE) {
     over_ = true;
+    if (!failure.empty()) return failed(failure);
     const char* detail = sasl_errdetail(conn_);
     return failed(detail != nullptr ? detail : sasl_errstring(rc, nullptr, nullptr));
   }

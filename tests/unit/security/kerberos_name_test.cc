@@ -69,6 +69,16 @@ TEST(KerberosShortNamer, OtherRealmsThroughRules) {
   EXPECT_THROW(short_name(rules, "erin@ELSEWHERE.COM"), KerberosMappingError);
 }
 
+TEST(KerberosShortNamer, DocsExample) {
+  // docs/security.md, Kerberos (GSSAPI).
+  const std::vector<std::string> rules = {"RULE:[1:$1@$0](.*@PARTNER[.]COM)s/@.*//",
+                                          "RULE:[2:$1-svc@$0](.*@EXAMPLE[.]COM)s/@.*//", "DEFAULT"};
+  EXPECT_EQ(short_name(rules, "carol@PARTNER.COM", "EXAMPLE.COM"), "carol");
+  EXPECT_EQ(short_name(rules, "etl/host1@EXAMPLE.COM", "EXAMPLE.COM"), "etl-svc");
+  EXPECT_EQ(short_name(rules, "alice@EXAMPLE.COM", "EXAMPLE.COM"), "alice");
+  EXPECT_THROW(short_name(rules, "carol@OTHER.COM", "EXAMPLE.COM"), KerberosMappingError);
+}
+
 TEST(KerberosShortNamer, ComponentCountSelectsRules) {
   const std::vector<std::string> rules = {"RULE:[2:svc-$1]", "RULE:[1:user-$1]"};
   EXPECT_EQ(short_name(rules, "kafka/h@X"), "svc-kafka");
