@@ -119,6 +119,7 @@ std::shared_ptr<const security::GssapiSettings> gssapi_setup(const config::Broke
   }
   try {
     security::gssapi_initialize(*keytab);
+    security::gssapi_check_acceptor(settings->service, settings->host);
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(keytab_key + ": listener " + l + ": " + e.what());
   }

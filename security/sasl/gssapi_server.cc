@@ -1,5 +1,6 @@
 #include "security/sasl/gssapi_server.h"
 
+#include <gssapi/gssapi.h>
 #include <krb5.h>
 #include <sasl/sasl.h>
 #include <sasl/saslplug.h>
@@ -158,6 +159,38 @@ void gssapi_initialize(const std::string& keytab) {
         "Cyrus SASL has no GSSAPI mechanism (is libsasl2-modules-gssapi-mit installed?)");
   }
   g_initialized = true;
+}
+
+void gssapi_check_acceptor(const std::string& service, const std::string& host) {
+  std::lock_guard lock(cyrus_mutex());
+  // What the plugin does on each connection's first token (import service@host, acquire an
+  // accepting credential from the registered keytab), done once here so that a keytab without
+  // the service principal's key stops startup instead of failing every client.
+  const std::string text = service + "@" + host;
+  gss_buffer_desc buf{text.size(), const_cast<char*>(text.data())};
+  OM_uint32 minor = 0;
+  gss_name_t name = GSS_C_NO_NAME;
+  OM_uint32 major = gss_import_name(&minor, &buf, GSS_C_NT_HOSTBASED_SERVICE, &name);
+  std::string error;
+  gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+  if (GSS_ERROR(major) == 0) {
+    major = gss_acquire_cred(&minor, name, GSS_C_INDEFINITE, GSS_C_NO_OID_SET, GSS_C_ACCEPT, &cred,
+                             nullptr, nullptr);
+  }
+  if (GSS_ERROR(major) != 0) {
+    // The minor status (mechanism code) says what is wrong with the keytab.
+    OM_uint32 ctx = 0, ignored = 0;
+    gss_buffer_desc msg{0, nullptr};
+    gss_display_status(&ignored, minor, GSS_C_MECH_CODE, GSS_C_NO_OID, &ctx, &msg);
+    error = msg.length > 0 ? std::string(static_cast<char*>(msg.value), msg.length)
+                           : "GSS-API error " + std::to_string(major);
+    gss_release_buffer(&ignored, &msg);
+  }
+  if (cred != GSS_C_NO_CREDENTIAL) gss_release_cred(&minor, &cred);
+  if (name != GSS_C_NO_NAME) gss_release_name(&minor, &name);
+  if (!error.empty())
+    throw std::runtime_error("no key for service principal " + service + "/" + host +
+                             " in keytab " + g_keytab + ": " + error);
 }
 
 std::string kerberos_default_realm() {

@@ -36,6 +36,10 @@ struct GssapiSettings {
 // std::runtime_error saying what failed (unreadable keytab, no GSSAPI plugin, different keytab).
 void gssapi_initialize(const std::string& keytab);
 
+// Whether the keytab holds a key the broker can accept `service/host` tickets with. Call after
+// gssapi_initialize. Throws std::runtime_error with MIT's reason.
+void gssapi_check_acceptor(const std::string& service, const std::string& host);
+
 // The default realm of the Kerberos configuration (KRB5_CONFIG or /etc/krb5.conf); empty when
 // none is configured.
 std::string kerberos_default_realm();

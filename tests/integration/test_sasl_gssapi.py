@@ -272,7 +272,8 @@ def test_broker_with_an_old_key_rejects_valid_tickets(kdc, request):
 
 
 STARTUP_CASES = {
-    # case: (overrides beyond sasl.enabled.mechanisms=GSSAPI, key the error must name)
+    # case: (overrides beyond sasl.enabled.mechanisms=GSSAPI, what the error must say: at least
+    # the key)
     "no-service": ({"sasl.kerberos.keytab": "kafka.keytab"}, "sasl.kerberos.service.name"),
     "no-keytab": ({"sasl.kerberos.service.name": SERVICE}, "sasl.kerberos.keytab"),
     "unreadable-keytab": ({"sasl.kerberos.service.name": SERVICE,
@@ -282,6 +283,12 @@ STARTUP_CASES = {
                   "sasl.kerberos.principal.to.local.rules"),
     "bad-principal": ({"sasl.kerberos.principal": "kafka@SAMSA.TEST",
                        "sasl.kerberos.keytab": "kafka.keytab"}, "sasl.kerberos.principal"),
+    # A keytab without the service principal's key: refused at startup, not at every client.
+    "keytab-without-the-principal": ({"sasl.kerberos.service.name": SERVICE,
+                                      "sasl.kerberos.principal": "kafka/localhost",
+                                      "sasl.kerberos.keytab": "alice.keytab"},
+                                     "sasl.kerberos.keytab: listener SASL_PLAINTEXT: no key for "
+                                     "service principal kafka/localhost"),
     "jaas-without-keytab": ({"listener.name.sasl_plaintext.gssapi.sasl.jaas.config":
                              'com.sun.security.auth.module.Krb5LoginModule required '
                              'principal="kafka/localhost";'},
