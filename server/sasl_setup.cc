@@ -117,12 +117,6 @@ std::shared_ptr<const security::GssapiSettings> gssapi_setup(const config::Broke
                              "(sasl.kerberos.keytab, or keyTab in " +
                              jaas_key + ")");
   }
-  try {
-    security::gssapi_initialize(*keytab);
-    security::gssapi_check_acceptor(settings->service, settings->host);
-  } catch (const std::runtime_error& e) {
-    throw std::runtime_error(keytab_key + ": listener " + l + ": " + e.what());
-  }
   const auto rules = split_list(
       gssapi_value(config, l, "sasl.kerberos.principal.to.local.rules", key).value_or("DEFAULT"));
   try {
@@ -130,6 +124,12 @@ std::shared_ptr<const security::GssapiSettings> gssapi_setup(const config::Broke
         security::KerberosShortNamer::parse(default_realm, rules));
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(key + ": " + e.what());
+  }
+  try {
+    security::gssapi_initialize(*keytab);
+    security::gssapi_check_acceptor(settings->service, settings->host);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(keytab_key + ": listener " + l + ": " + e.what());
   }
   return settings;
 }
