@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -188,7 +189,9 @@ void gssapi_check_acceptor(const std::string& service, const std::string& host) 
       found = p->length == 2 && component(0) == service && component(1) == host;
       char* text = nullptr;
       if (!found && others.size() < 5 && krb5_unparse_name(ctx, p, &text) == 0) {
-        others.emplace_back(text);
+        // One entry per key type: name each principal once.
+        if (std::find(others.begin(), others.end(), text) == others.end())
+          others.emplace_back(text);
         krb5_free_unparsed_name(ctx, text);
       }
       krb5_free_keytab_entry_contents(ctx, &entry);
