@@ -463,16 +463,35 @@ std::vector<ConfigDef> make_broker_defs() {
                   "comma-separated RULE:<regex>/<replacement>/[L|U] entries and DEFAULT (the DN "
                   "unchanged), tried in order; a rule applies when its regex matches the whole "
                   "DN. No rule applying fails authentication."));
-  v.push_back(
-      def("sasl.enabled.mechanisms", LIST, "GSSAPI", none, kMedium, kPerBroker,
-          "SASL mechanisms offered on SASL listeners (per listener through "
-          "listener.name.<listener>.sasl.enabled.mechanisms). Samsa implements PLAIN, "
-          "SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER (JWTs checked against "
-          "sasl.oauthbearer.jwks.endpoint.url); a SASL listener offering any other mechanism "
-          "(such as the default GSSAPI) stops startup. PLAIN users come from the "
-          "listener's listener.name.<listener>.plain.sasl.jaas.config "
-          "(PlainLoginModule user_<name>=\"<password>\" entries) and from the SCRAM "
-          "credentials."));
+  v.push_back(def("sasl.enabled.mechanisms", LIST, "GSSAPI", none, kMedium, kPerBroker,
+                  "SASL mechanisms offered on SASL listeners (per listener through "
+                  "listener.name.<listener>.sasl.enabled.mechanisms). Samsa implements PLAIN, "
+                  "SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (JWTs checked against "
+                  "sasl.oauthbearer.jwks.endpoint.url) and GSSAPI; a SASL listener offering any "
+                  "other mechanism stops startup, as does GSSAPI (the default) without a keytab "
+                  "and a service name (sasl.kerberos.*). PLAIN users come from the "
+                  "listener's listener.name.<listener>.plain.sasl.jaas.config "
+                  "(PlainLoginModule user_<name>=\"<password>\" entries) and from the SCRAM "
+                  "credentials."));
+  v.push_back(def("sasl.kerberos.service.name", S, null, none, kMedium, kReadOnly,
+                  "GSSAPI: the primary of the broker's Kerberos service principal (e.g. kafka, "
+                  "for kafka/<host>@REALM); clients must use the same name. Not needed when the "
+                  "principal comes from sasl.kerberos.principal or the listener's "
+                  "listener.name.<listener>.gssapi.sasl.jaas.config."));
+  v.push_back(def("sasl.kerberos.principal.to.local.rules", LIST, "DEFAULT", none, kMedium,
+                  kReadOnly,
+                  "GSSAPI: how a client's Kerberos principal becomes the principal name "
+                  "(User:<short name>), Kafka's syntax: DEFAULT (primary of a default-realm "
+                  "principal) and RULE:[n:format](regex)s/from/to/g/L|U entries, tried in order. "
+                  "A principal no rule applies to is not authenticated."));
+  v.push_back(def("sasl.kerberos.keytab", S, null, none, kMedium, kReadOnly,
+                  "Samsa key (Kafka takes it from the JAAS keyTab option, which is accepted too): "
+                  "the keytab holding the broker's service principal key, for GSSAPI. One keytab "
+                  "per process: all GSSAPI listeners must name the same file."));
+  v.push_back(def("sasl.kerberos.principal", S, null, none, kMedium, kReadOnly,
+                  "Samsa key (Kafka takes it from the JAAS principal option, which is accepted "
+                  "too): the broker's Kerberos service principal, <service>/<host>[@REALM]. "
+                  "Unset: <sasl.kerberos.service.name>/<this machine's hostname>."));
   v.push_back(def("connections.max.reauth.ms", L, "0", at_least(0), kMedium, kReadOnly,
                   "KIP-368: when positive, a SASL session lasts this long; clients using "
                   "SaslAuthenticate v1+ are told so and re-authenticate on the same connection, "

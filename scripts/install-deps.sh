@@ -10,12 +10,16 @@ APT_PACKAGES=(
   libasio-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libuv1-dev
   librdkafka-dev prometheus-cpp-dev libcivetweb-dev
+  # SASL/GSSAPI: Cyrus SASL with its MIT Kerberos plugin, libkrb5 for the default realm
+  libsasl2-dev libsasl2-modules-gssapi-mit libkrb5-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat python3 python3-kafka python3-confluent-kafka nodejs npm
   python3-pytest python3-snappy python3-lz4 python3-zstandard python3-jsonschema
   python3-cryptography
   prometheus
+  # the GSSAPI tests' throw-away MIT KDC (krb5kdc, kdb5_util, kadmin.local, kinit)
+  krb5-kdc krb5-admin-server krb5-user
 )
 # cowsql/raft 0.22 from bookworm-backports (Debian main's 0.15 has a Raft safety bug).
 BACKPORTS_PACKAGES=(libraft-dev)

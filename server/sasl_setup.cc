@@ -1,6 +1,9 @@
 #include "server/sasl_setup.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -111,12 +114,115 @@ void setup_oauthbearer(const config::BrokerConfig& config, const std::string& li
   lc.oauthbearer = std::make_shared<const oauth::JwtValidator>(std::move(vc), lc.jwks_file);
 }
 
+constexpr std::string_view kKrb5LoginModule = "com.sun.security.auth.module.Krb5LoginModule";
+
+// A GSSAPI setting of listener `l`: the mechanism-scoped override
+// (listener.name.<l>.gssapi.<key>) first, then listener.name.<l>.<key>, then the broker-wide key.
+// `name` is set to the key the value came from, for messages.
+std::optional<std::string> gssapi_value(const config::BrokerConfig& config, const std::string& l,
+                                        const std::string& key, std::string& name) {
+  const std::string prefix = "listener.name." + lower(l) + ".";
+  if (auto v = config.listener_value_string(l, "gssapi." + key)) {
+    name = prefix + "gssapi." + key;
+    return v;
+  }
+  name = config.listener_overrides(l, key) ? prefix + key : key;
+  std::string value = config.listener_value_string(l, key).value_or("");
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+std::string this_hostname() {
+  char buf[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+// GSSAPI on listener `l`: the service principal and keytab come from the listener's
+// gssapi.sasl.jaas.config (Kafka's Krb5LoginModule form) or from sasl.kerberos.principal /
+// sasl.kerberos.service.name and sasl.kerberos.keytab. Loads Cyrus with the keytab.
+std::shared_ptr<const security::GssapiSettings> gssapi_setup(const config::BrokerConfig& config,
+                                                             const std::string& l,
+                                                             const std::string& default_realm) {
+  std::optional<std::string> principal, keytab;
+  std::string principal_key, keytab_key, key;
+  const std::string jaas_key = "listener.name." + lower(l) + ".gssapi.sasl.jaas.config";
+  if (auto jaas = config.listener_value_string(l, "gssapi.sasl.jaas.config")) {
+    try {
+      const auto module = security::parse_jaas_config(*jaas);
+      if (module.class_name != kKrb5LoginModule)
+        throw security::JaasError("login module must be " + std::string(kKrb5LoginModule));
+      auto opt = [&](const char* name) -> std::optional<std::string> {
+        auto it = module.options.find(name);
+        if (it == module.options.end()) return std::nullopt;
+        return it->second;
+      };
+      if (opt("keyTab")) {
+        if (opt("useKeyTab").value_or("false") != "true")
+          throw security::JaasError("keyTab needs useKeyTab=true");
+        keytab = opt("keyTab");
+        keytab_key = jaas_key + " (keyTab)";
+      }
+      if ((principal = opt("principal"))) principal_key = jaas_key + " (principal)";
+    } catch (const security::JaasError& e) {
+      throw std::runtime_error(jaas_key + ": " + e.what());
+    }
+  }
+  if (!keytab) keytab = gssapi_value(config, l, "sasl.kerberos.keytab", keytab_key);
+  if (!principal) principal = gssapi_value(config, l, "sasl.kerberos.principal", principal_key);
+  auto settings = std::make_shared<security::GssapiSettings>();
+  if (principal) {
+    try {
+      const auto name = security::KerberosName::parse(*principal);
+      if (!name.host) throw std::invalid_argument("expected <service>/<host>[@REALM]");
+      settings->service = name.service;
+      settings->host = *name.host;
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(principal_key + ": service principal " + *principal + ": " +
+                               e.what());
+    }
+  } else {
+    auto service = gssapi_value(config, l, "sasl.kerberos.service.name", key);
+    if (!service) {
+      throw std::runtime_error(key + ": listener " + l +
+                               " enables GSSAPI (sasl.enabled.mechanisms) but no Kerberos service "
+                               "name is set (sasl.kerberos.service.name, or the principal in "
+                               "sasl.kerberos.principal or " +
+                               jaas_key + ")");
+    }
+    settings->service = *service;
+    settings->host = this_hostname();
+  }
+  if (!keytab) {
+    throw std::runtime_error(keytab_key + ": listener " + l +
+                             " enables GSSAPI (sasl.enabled.mechanisms) but no keytab is set "
+                             "(sasl.kerberos.keytab, or keyTab in " +
+                             jaas_key + ")");
+  }
+  const auto rules = split_list(
+      gssapi_value(config, l, "sasl.kerberos.principal.to.local.rules", key).value_or("DEFAULT"));
+  try {
+    settings->namer = std::make_shared<security::KerberosShortNamer>(
+        security::KerberosShortNamer::parse(default_realm, rules));
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(key + ": " + e.what());
+  }
+  try {
+    security::gssapi_initialize(*keytab);
+    security::gssapi_check_acceptor(settings->service, settings->host);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(keytab_key + ": listener " + l + ": " + e.what());
+  }
+  return settings;
+}
+
 }  // namespace
 
 std::unique_ptr<security::SaslServerFactory> make_sasl_factory(
     const config::BrokerConfig& config, const std::vector<config::Listener>& listeners,
     const security::CredentialStore* credentials) {
   auto factory = std::make_unique<security::SaslServerFactory>(credentials);
+  std::optional<std::string> default_realm;  // asked once, only when GSSAPI is on
   for (const auto& l : listeners) {
     const auto protocol = security::parse_security_protocol(l.security_protocol);
     if (!protocol || !security::uses_sasl(*protocol)) continue;
@@ -133,8 +239,12 @@ std::unique_ptr<security::SaslServerFactory> make_sasl_factory(
       if (!security::SaslServerFactory::implemented(m)) {
         throw std::runtime_error(mech_key + ": SASL mechanism " + m + " of listener " + l.name +
                                  " is not supported (supported: PLAIN, SCRAM-SHA-256, "
-                                 "SCRAM-SHA-512, OAUTHBEARER)");
+                                 "SCRAM-SHA-512, OAUTHBEARER, GSSAPI)");
       }
+    }
+    if (std::find(lc.mechanisms.begin(), lc.mechanisms.end(), "GSSAPI") != lc.mechanisms.end()) {
+      if (!default_realm) default_realm = security::kerberos_default_realm();
+      lc.gssapi = gssapi_setup(config, l.name, *default_realm);
     }
     lc.plain_users = plain_users_of(config, l.name);
     if (std::find(lc.mechanisms.begin(), lc.mechanisms.end(), "OAUTHBEARER") != lc.mechanisms.end())

@@ -11,7 +11,7 @@
 namespace samsa::security {
 
 bool SaslServerFactory::implemented(std::string_view mechanism) {
-  return mechanism == "PLAIN" || mechanism == "OAUTHBEARER" ||
+  return mechanism == "PLAIN" || mechanism == "OAUTHBEARER" || mechanism == "GSSAPI" ||
          scram::mechanism_from_name(mechanism) != ScramMechanism::kUnknown;
 }
 
@@ -42,6 +42,8 @@ std::unique_ptr<SaslServer> SaslServerFactory::create(const std::string& listene
     return std::make_unique<PlainServer>(&it->second.plain_users, credentials_);
   if (mechanism == "OAUTHBEARER")
     return std::make_unique<OAuthBearerServer>(it->second.oauthbearer);
+  if (mechanism == "GSSAPI")
+    return it->second.gssapi ? std::make_unique<GssapiServer>(it->second.gssapi.get()) : nullptr;
   const auto scram_mechanism = scram::mechanism_from_name(mechanism);
   if (scram_mechanism != ScramMechanism::kUnknown)
     return std::make_unique<ScramServer>(scram_mechanism, credentials_);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "security/sasl/credential_store.h"
+#include "security/sasl/gssapi_server.h"
 #include "security/sasl/jwt_validator.h"
 #include "security/sasl/sasl_server.h"
 
@@ -22,6 +23,7 @@ struct SaslListenerConfig {
   // OAUTHBEARER: the validator and the JWKS file it reads (set when OAUTHBEARER is enabled).
   std::shared_ptr<const oauth::JwtValidator> oauthbearer = nullptr;
   std::shared_ptr<oauth::JwksFile> jwks_file = nullptr;
+  std::shared_ptr<const GssapiSettings> gssapi;  // set when GSSAPI is enabled
 };
 
 class SaslServerFactory {
@@ -31,7 +33,7 @@ class SaslServerFactory {
       : credentials_(credentials) {}
 
   // Whether this broker has an implementation of `mechanism` (PLAIN, SCRAM-SHA-256/512,
-  // OAUTHBEARER).
+  // OAUTHBEARER, GSSAPI).
   static bool implemented(std::string_view mechanism);
 
   void set_listener(const std::string& listener, SaslListenerConfig config);

@@ -2,7 +2,8 @@
 confluent-kafka, kafka-python (SaslHandshake v0: raw tokens) and kafkajs; bad credentials, protocol
 abuse (garbage and oversized tokens, requests out of order), the raw v0 token path, the
 authentication timeout, the failed-authentication delay, KIP-368 session expiry and
-re-authentication, startup refusal of unimplemented mechanisms, and the metrics. The SCRAM client
+re-authentication, startup refusal of unimplemented mechanisms (and of GSSAPI without Kerberos
+settings), and the metrics. The SCRAM client
 here drives the native SCRAM server over the wire (no credential store is wired yet, so every SCRAM
 user is unknown; the lead's merge adds the success path)."""
 
@@ -525,12 +526,18 @@ def test_reauthentication_and_session_expiry(sasl_factory):
 
 
 def test_unimplemented_mechanism_stops_startup(sasl_factory):
-    for mechs in ["GSSAPI", "PLAIN,CRAM-MD5"]:
-        br = sasl_factory(start=False, **{"sasl.enabled.mechanisms": mechs})
-        with pytest.raises(BrokerError) as e:
-            br.start(timeout=20)
-        assert "sasl.enabled.mechanisms" in str(e.value), str(e.value)
-        assert mechs.split(",")[-1] in str(e.value), str(e.value)
+    br = sasl_factory(start=False, **{"sasl.enabled.mechanisms": "PLAIN,CRAM-MD5"})
+    with pytest.raises(BrokerError) as e:
+        br.start(timeout=20)
+    assert "sasl.enabled.mechanisms" in str(e.value), str(e.value)
+    assert "CRAM-MD5" in str(e.value), str(e.value)
+    # GSSAPI (Kafka's default) is implemented but needs Kerberos settings (test_sasl_gssapi.py
+    # runs it against a KDC): without them startup stops naming the missing key.
+    br = sasl_factory(start=False, **{"sasl.enabled.mechanisms": "GSSAPI"})
+    with pytest.raises(BrokerError) as e:
+        br.start(timeout=20)
+    assert "sasl.kerberos.service.name" in str(e.value), str(e.value)
+    assert "GSSAPI" in str(e.value), str(e.value)
     br = sasl_factory(start=False, **{
         "listener.name.sasl_plaintext.plain.sasl.jaas.config": 'Foo required user_a="sekrit"'})
     with pytest.raises(BrokerError) as e:
