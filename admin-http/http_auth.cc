@@ -73,10 +73,12 @@ HttpAuth::HttpAuth(HttpAuthOptions options)
     : options_(std::move(options)), cache_salt_(security::scram::random_bytes(32)) {}
 
 void HttpAuth::set_services(const security::CredentialStore* credentials,
-                            const security::Authorizer* authorizer, security::AuditLog* audit) {
+                            const security::Authorizer* authorizer, security::AuditLog* audit,
+                            metrics::NetworkMetrics* network) {
   credentials_ = credentials;
   authorizer_ = authorizer;
   audit_ = audit;
+  network_ = network;
 }
 
 bool HttpAuth::is_open(const std::string& path) const {
@@ -136,6 +138,10 @@ std::optional<std::string> HttpAuth::verify_basic(const std::string& user,
 
 void HttpAuth::audit_authentication(const HttpRequest& req, const std::string& principal, bool ok,
                                     const std::string& mechanism, const std::string& reason) const {
+  if (auto* network = network_.load(); network != nullptr && !ok) {
+    network->count_authentication_failure(kAdminListenerName,
+                                          mechanism.empty() ? "none" : mechanism);
+  }
   auto* audit = audit_.load();
   if (audit == nullptr || !audit->enabled()) return;
   security::AuditEvent e;

@@ -16,6 +16,7 @@
 #include "admin-http/http_types.h"
 #include "admin-http/router.h"
 #include "config/listeners.h"
+#include "metrics/network_metrics.h"
 #include "security/audit_log.h"
 #include "security/authorizer.h"
 #include "security/sasl/credential_store.h"
@@ -58,7 +59,8 @@ class HttpAuth {
   // Set once the broker has loaded its metadata (before any non-open route runs); either may be
   // null (no SCRAM users; no authorizer = everything allowed, as in Kafka).
   void set_services(const security::CredentialStore* credentials,
-                    const security::Authorizer* authorizer, security::AuditLog* audit);
+                    const security::Authorizer* authorizer, security::AuditLog* audit,
+                    metrics::NetworkMetrics* network = nullptr);
 
   bool is_open(const std::string& path) const;
   bool required() const { return options_.required; }
@@ -94,6 +96,8 @@ class HttpAuth {
   std::atomic<const security::CredentialStore*> credentials_{nullptr};
   std::atomic<const security::Authorizer*> authorizer_{nullptr};
   std::atomic<security::AuditLog*> audit_{nullptr};
+  // samsa_sasl_authentication_failures_total{listener="ADMIN_HTTP",mechanism="BASIC"|"MTLS"|"none"}
+  std::atomic<metrics::NetworkMetrics*> network_{nullptr};
   std::mutex cache_mutex_;
   std::map<std::string, CachedBasic> cache_;
 };

@@ -364,7 +364,8 @@ void BrokerApp::start() {
   admin_ctx_->groups = groups_.get();
   admin_ctx_->produce = produce_.get();
   admin_ctx_->acls = acls_.get();
-  admin_auth_->set_services(&credentials_, authorizer_.get(), audit_.get());
+  admin_auth_->set_services(&credentials_, authorizer_.get(), audit_.get(),
+                            kafka_metrics_->network.get());
   readiness_.set_ready();
 
   std::string where;

@@ -240,6 +240,10 @@ def test_audit_lines_for_rest(b):
     assert any(x["event"] == "authentication" and x["result"] == "failure" and
                x["principal"] == "User:admin" and x["route"] == "GET /v3/clusters"
                for x in rest_lines), rest_lines[-5:]
+    # And the failure counter the Kafka listeners have, with the admin listener's name.
+    text = rest(b).get("/metrics", validate=False).text
+    assert 'samsa_sasl_authentication_failures_total{listener="ADMIN_HTTP",mechanism="BASIC"}' \
+        in text, [line for line in text.splitlines() if "authentication_failures" in line]
     assert any(x["event"] == "authentication" and x["result"] == "success" and
                x["principal"] == "User:carol" and x["resource"] == "Mechanism:MTLS"
                for x in rest_lines), rest_lines[-5:]
