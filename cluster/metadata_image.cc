@@ -1,5 +1,7 @@
 #include "cluster/metadata_image.h"
 
+#include "protocol/base64url.h"
+
 namespace samsa::cluster {
 
 std::optional<std::pair<std::string, int32_t>> BrokerRegistration::address_for(
@@ -35,22 +37,7 @@ const ScramCredentialData* MetadataImage::scram_credential(std::string_view user
 }
 
 std::string uuid_to_string(const Uuid& id) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve(22);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (uint8_t b : id) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 0x3f]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3f]);
-  return out;
+  return protocol::base64url_encode(id);
 }
 
 }  // namespace samsa::cluster

@@ -122,11 +122,7 @@ const sasl_callback_t* global_callbacks() {
 }
 
 SaslStep failed(std::string reason) {
-  SaslStep step;
-  step.status = SaslStep::Status::kFailed;
-  step.error = std::string(kFailedMessage);
-  step.reason = std::move(reason);
-  return step;
+  return SaslStep::failed(std::string(kFailedMessage), std::move(reason));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <array>
 
+#include "protocol/base64url.h"
 #include "security/sasl/oauth_json.h"
 
 namespace samsa::security::oauth {
@@ -208,21 +209,7 @@ std::string printable(std::string_view text) {
 }
 
 std::string base64url_encode(std::span<const uint8_t> data) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (uint8_t b : data) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 0x3f]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3f]);
-  return out;
+  return protocol::base64url_encode(data);
 }
 
 bool supported_algorithm(std::string_view alg) {

@@ -15,14 +15,6 @@ constexpr const char* kGenericFailure =
     "Authentication failed during authentication due to invalid credentials with SASL mechanism "
     "OAUTHBEARER";
 
-SaslStep failed(std::string client_message, std::string reason) {
-  SaslStep step;
-  step.status = SaslStep::Status::kFailed;
-  step.error = std::move(client_message);
-  step.reason = std::move(reason);
-  return step;
-}
-
 bool is_alpha(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
@@ -124,12 +116,13 @@ OAuthBearerServer::OAuthBearerServer(std::shared_ptr<const oauth::JwtValidator> 
 }
 
 SaslStep OAuthBearerServer::evaluate(std::span<const uint8_t> client_token) {
-  if (finished_) return failed(kGenericFailure, "OAUTHBEARER token after the exchange ended");
+  if (finished_)
+    return SaslStep::failed(kGenericFailure, "OAUTHBEARER token after the exchange ended");
   if (error_json_ && client_token.size() == 1 && client_token[0] == kSeparator) {
     // The client acknowledged our error challenge: the exchange fails with that JSON as the
     // message, as Kafka's SaslAuthenticationException(errorMessage) does.
     finished_ = true;
-    return failed(*error_json_, error_reason_);
+    return SaslStep::failed(*error_json_, error_reason_);
   }
   // Anything else after an error challenge is a new first message (Kafka clears the error).
   error_json_.reset();
@@ -137,11 +130,12 @@ SaslStep OAuthBearerServer::evaluate(std::span<const uint8_t> client_token) {
   auto response = parse_oauthbearer_initial_response(client_token, &parse_error);
   if (!response) {
     finished_ = true;
-    return failed(kGenericFailure, parse_error);
+    return SaslStep::failed(kGenericFailure, parse_error);
   }
   if (!validator_) {
     finished_ = true;
-    return failed(kGenericFailure, "no OAUTHBEARER validator configured on this listener");
+    return SaslStep::failed(kGenericFailure,
+                            "no OAUTHBEARER validator configured on this listener");
   }
   auto result = validator_->validate(response->token, clock_());
   if (!result.token) {
@@ -158,11 +152,12 @@ SaslStep OAuthBearerServer::evaluate(std::span<const uint8_t> client_token) {
   finished_ = true;
   const std::string& principal = result.token->principal;
   if (!response->authorization_id.empty() && response->authorization_id != principal) {
-    return failed("Authentication failed: Client requested an authorization id (" +
-                      oauth::printable(response->authorization_id) +
-                      ") that is different from the token's principal name (" + principal + ")",
-                  "authzid " + oauth::printable(response->authorization_id) +
-                      " is not the token's principal " + oauth::printable(principal));
+    return SaslStep::failed("Authentication failed: Client requested an authorization id (" +
+                                oauth::printable(response->authorization_id) +
+                                ") that is different from the token's principal name (" +
+                                principal + ")",
+                            "authzid " + oauth::printable(response->authorization_id) +
+                                " is not the token's principal " + oauth::printable(principal));
   }
   SaslStep step;
   step.status = SaslStep::Status::kDone;

@@ -3,18 +3,6 @@
 #include "security/sasl/scram_crypto.h"
 
 namespace samsa::security {
-namespace {
-
-SaslStep failed(std::string client_message, std::string reason) {
-  SaslStep step;
-  step.status = SaslStep::Status::kFailed;
-  step.error = std::move(client_message);
-  step.reason = std::move(reason);
-  return step;
-}
-
-}  // namespace
-
 PlainServer::PlainServer(const std::map<std::string, std::string>* jaas_users,
                          const CredentialStore* store)
     : jaas_users_(jaas_users), store_(store) {}
@@ -37,26 +25,28 @@ bool PlainServer::check(const std::string& user, const std::string& password) co
 }
 
 SaslStep PlainServer::evaluate(std::span<const uint8_t> client_token) {
-  if (done_) return failed("Authentication failed: unexpected SASL/PLAIN token", "second token");
+  if (done_)
+    return SaslStep::failed("Authentication failed: unexpected SASL/PLAIN token", "second token");
   done_ = true;
   const std::string_view message(reinterpret_cast<const char*>(client_token.data()),
                                  client_token.size());
   const size_t first = message.find('\0');
   const size_t second = first == std::string_view::npos ? first : message.find('\0', first + 1);
   if (second == std::string_view::npos || message.find('\0', second + 1) != std::string_view::npos)
-    return failed("Invalid SASL/PLAIN response: expected 3 tokens", "malformed PLAIN message");
+    return SaslStep::failed("Invalid SASL/PLAIN response: expected 3 tokens",
+                            "malformed PLAIN message");
   const std::string authzid(message.substr(0, first));
   const std::string user(message.substr(first + 1, second - first - 1));
   const std::string password(message.substr(second + 1));
   if (user.empty())
-    return failed("Authentication failed: username not specified", "empty user name");
+    return SaslStep::failed("Authentication failed: username not specified", "empty user name");
   if (password.empty())
-    return failed("Authentication failed: password not specified", "empty password");
+    return SaslStep::failed("Authentication failed: password not specified", "empty password");
   if (!check(user, password))
-    return failed("Authentication failed: Invalid username or password",
-                  "unknown user or wrong password");
+    return SaslStep::failed("Authentication failed: Invalid username or password",
+                            "unknown user or wrong password");
   if (!authzid.empty() && authzid != user) {
-    return failed(
+    return SaslStep::failed(
         "Authentication failed: Client requested an authorization id that is different from "
         "username",
         "authzid differs from user");

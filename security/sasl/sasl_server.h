@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace samsa::security {
@@ -24,6 +25,14 @@ struct SaslStep {
   // Set when done by mechanisms whose credential expires (OAUTHBEARER's exp); milliseconds since
   // the epoch.
   std::optional<int64_t> credential_expiry_ms;
+
+  static SaslStep failed(std::string client_message, std::string reason) {
+    SaslStep step;
+    step.status = Status::kFailed;
+    step.error = std::move(client_message);
+    step.reason = std::move(reason);
+    return step;
+  }
 };
 
 class SaslServer {

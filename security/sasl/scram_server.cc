@@ -96,11 +96,9 @@ ScramServer::ScramServer(ScramMechanism mechanism, const CredentialStore* store,
 
 SaslStep ScramServer::fail(std::string reason, std::string client_message) {
   state_ = State::kDone;
-  SaslStep step;
-  step.status = SaslStep::Status::kFailed;
-  step.error = client_message.empty() ? generic_message(name_) : std::move(client_message);
-  step.reason = std::move(reason);
-  return step;
+  return SaslStep::failed(
+      client_message.empty() ? generic_message(name_) : std::move(client_message),
+      std::move(reason));
 }
 
 SaslStep ScramServer::evaluate(std::span<const uint8_t> client_token) {

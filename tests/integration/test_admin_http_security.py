@@ -6,7 +6,6 @@ lines for REST authentications and denials. Real TLS (certificates made by opens
 a real broker, and Kafka-side checks with kcat over SASL."""
 
 import http.client
-import json
 import os
 import shutil
 import signal
@@ -15,7 +14,7 @@ import subprocess
 
 import pytest
 from rest_client import RestClient
-from samsa_fixture import Broker, free_port, wait_until
+from samsa_fixture import Broker, audit_lines, free_port, run_broker, wait_until
 from tls_certs import Pki
 
 ADMIN_PASSWORD = "admin-Secret-1"
@@ -55,7 +54,6 @@ def pki(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def b(request, pki):
-    failed_before = request.session.testsfailed
     keystore = os.path.join(pki.root, "admin-keystore.pem")
     shutil.copy(pki.keystore_pem(pki.server), keystore)
     br = SecuredBroker(pki, overrides={
@@ -74,13 +72,7 @@ def b(request, pki):
     }, name="admin-sec")
     br.keystore = keystore
     br.overrides["audit.log.file"] = os.path.join(br.root, "audit.log")
-    try:
-        br.start()
-    except Exception:
-        br.cleanup(keep=True)
-        raise
-    yield br
-    br.cleanup(keep=request.session.testsfailed > failed_before)
+    yield from run_broker(request, br)
 
 
 def tls_context(pki, cert=None):
@@ -100,11 +92,6 @@ def cluster_id(b):
     r = rest(b, ("admin", ADMIN_PASSWORD)).get("/v3/clusters")
     assert r.status == 200, r
     return r.json["data"][0]["cluster_id"]
-
-
-def audit_lines(b):
-    with open(b.overrides["audit.log.file"]) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def kcat_sasl(b, user, password, *args, stdin=None):

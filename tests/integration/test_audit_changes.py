@@ -6,12 +6,11 @@ changes with confluent-kafka, kafka-python, and raw requests where the Debian cl
 is denied is audited as a denial only, never also as a change; validate_only changes nothing and
 is not audited."""
 
-import json
 import os
 import struct
 
 import pytest
-from samsa_fixture import Broker, RawClient, Reader, encode_string
+from samsa_fixture import Broker, RawClient, Reader, audit_lines, encode_string, run_broker
 from test_sasl import login_plain
 from test_scram_credentials import (SHA256, SHA512, TAGS, FlexReader, c_array, c_bytes, c_str,
                                     deletion, upsertion)
@@ -36,7 +35,6 @@ class AuditBroker(Broker):
 
 @pytest.fixture(scope="module")
 def b(request):
-    failed_before = request.session.testsfailed
     br = AuditBroker(overrides={
         "sasl.enabled.mechanisms": "SCRAM-SHA-256,SCRAM-SHA-512,PLAIN",
         "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
@@ -46,21 +44,10 @@ def b(request):
         "connection.failed.authentication.delay.ms": 50,
     }, name="audit")
     br.overrides["audit.log.file"] = os.path.join(br.root, "audit.log")
-    try:
-        br.start()
-    except Exception:
-        br.cleanup(keep=True)
-        raise
-    yield br
-    br.cleanup(keep=request.session.testsfailed > failed_before)
+    yield from run_broker(request, br)
 
 
 # -- reading the audit log ----------------------------------------------------------------------
-
-def audit_lines(b):
-    with open(b.overrides["audit.log.file"]) as f:
-        return [json.loads(line) for line in f if line.strip()]
-
 
 class Changes:
     """The change lines written while the `with` body ran (lines reach the file before the

@@ -19,7 +19,7 @@ import time
 
 import pytest
 from samsa_fixture import (Broker, BrokerError, RawClient, Reader, encode_string, frame,
-                           request_header_v1, wait_until)
+                           request_header_v1, run_broker, wait_until)
 
 JS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "js")
 LISTENER = "SASL_PLAINTEXT"
@@ -153,15 +153,7 @@ class SaslBroker(Broker):
 
 @pytest.fixture(scope="module")
 def b(request):
-    failed_before = request.session.testsfailed
-    br = SaslBroker(overrides=sasl_overrides(), name="sasl")
-    try:
-        br.start()
-    except Exception:
-        br.cleanup(keep=True)
-        raise
-    yield br
-    br.cleanup(keep=request.session.testsfailed > failed_before)
+    yield from run_broker(request, SaslBroker(overrides=sasl_overrides(), name="sasl"))
 
 
 @pytest.fixture

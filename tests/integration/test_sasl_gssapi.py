@@ -6,7 +6,6 @@ goes through sasl.kerberos.principal.to.local.rules and the authorizer sees the 
 old key, a garbage token, a principal no rule maps) fail authentication, each with an audit line;
 missing Kerberos settings stop startup naming the key."""
 
-import json
 import os
 import shutil
 import subprocess
@@ -14,7 +13,8 @@ import time
 
 import pytest
 from kdc import Kdc
-from samsa_fixture import Broker, BrokerError, RawClient
+from samsa_fixture import (Broker, BrokerError, RawClient, audit_lines, confluent_roundtrip,
+                           run_broker)
 from test_sasl import (ERR_SASL_AUTHENTICATION_FAILED, authenticate, handshake)
 
 LISTENER = "SASL_PLAINTEXT"
@@ -93,15 +93,8 @@ def make_broker(kdc, keytab, name, **extra):
 
 @pytest.fixture(scope="module")
 def b(request, kdc):
-    failed_before = request.session.testsfailed
     br = make_broker(kdc, kdc.path("kafka.keytab"), "gssapi")
-    try:
-        br.start()
-    except Exception:
-        br.cleanup(keep=True)
-        raise
-    yield br
-    br.cleanup(keep=request.session.testsfailed > failed_before)
+    yield from run_broker(request, br)
 
 
 def client_env(kdc, principal, cache=None):
@@ -124,11 +117,6 @@ def kcat_cmd(b, kdc, principal, *args, keytab=None):
 def kcat(b, kdc, principal, *args, stdin=None, keytab=None):
     return subprocess.run(kcat_cmd(b, kdc, principal, *args, keytab=keytab), input=stdin,
                           capture_output=True, timeout=60, env=client_env(kdc, principal))
-
-
-def audit_lines(b):
-    with open(b.overrides["audit.log.file"]) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def authentications(b):
@@ -162,7 +150,6 @@ def test_kcat_produces_and_consumes_as_the_mapped_principal(b, kdc):
 
 
 def test_confluent_kafka_produces_and_consumes(b, kdc, monkeypatch):
-    from confluent_kafka import Consumer, Producer
     # librdkafka runs kinit and Cyrus reads the ticket cache from the environment of this
     # process.
     for k, v in client_env(kdc, "alice").items():
@@ -172,20 +159,7 @@ def test_confluent_kafka_produces_and_consumes(b, kdc, monkeypatch):
             "sasl.kerberos.keytab": kdc.path("alice.keytab"),
             "sasl.kerberos.principal": "alice", "broker.address.family": "v4",
             "sasl.kerberos.kinit.cmd": f"kinit -k -t {kdc.path('alice.keytab')} alice"}
-    p = Producer(conf)
-    for i in range(100):
-        p.produce("ck-gssapi", key=str(i).encode(), value=f"v{i}".encode())
-    assert p.flush(30) == 0
-    c = Consumer({**conf, "group.id": "ck-gssapi-group", "auto.offset.reset": "earliest"})
-    c.subscribe(["ck-gssapi"])
-    got = set()
-    deadline = time.time() + 60
-    while len(got) < 100 and time.time() < deadline:
-        m = c.poll(1.0)
-        if m is not None and not m.error():
-            got.add(m.value())
-    c.close()
-    assert got == {f"v{i}".encode() for i in range(100)}
+    confluent_roundtrip(conf, "ck-gssapi")
 
 
 def test_parallel_clients_authenticate_on_all_network_threads(b, kdc):

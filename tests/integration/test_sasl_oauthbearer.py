@@ -20,7 +20,8 @@ import subprocess
 import time
 
 import pytest
-from samsa_fixture import Broker, BrokerError, RawClient, wait_until
+from samsa_fixture import (Broker, BrokerError, RawClient, audit_lines,
+                           confluent_roundtrip, run_broker, wait_until)
 from test_sasl import authenticate, handshake
 
 try:
@@ -123,24 +124,9 @@ def idp(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def b(request, idp):
-    failed_before = request.session.testsfailed
     br = OAuthBroker(overrides=oauth_overrides(idp), name="oauth")
     br.overrides["audit.log.file"] = os.path.join(br.root, "audit.log")
-    try:
-        br.start()
-    except Exception:
-        br.cleanup(keep=True)
-        raise
-    yield br
-    br.cleanup(keep=request.session.testsfailed > failed_before)
-
-
-def audit_lines(b):
-    path = b.overrides["audit.log.file"]
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+    yield from run_broker(request, br)
 
 
 def auth_events(b, result):
@@ -159,22 +145,7 @@ def ck_conf(b, token_fn, **extra):
 
 
 def ck_roundtrip(b, token_fn, topic, n=50):
-    from confluent_kafka import Consumer, Producer
-    p = Producer(ck_conf(b, token_fn))
-    for i in range(n):
-        p.produce(topic, key=str(i).encode(), value=f"v{i}".encode())
-    assert p.flush(30) == 0
-    c = Consumer(ck_conf(b, token_fn, **{"group.id": f"{topic}-group",
-                                         "auto.offset.reset": "earliest"}))
-    c.subscribe([topic])
-    got = set()
-    deadline = time.time() + 60
-    while len(got) < n and time.time() < deadline:
-        m = c.poll(1.0)
-        if m is not None and not m.error():
-            got.add(m.value())
-    c.close()
-    assert got == {f"v{i}".encode() for i in range(n)}
+    confluent_roundtrip(ck_conf(b, token_fn), topic, n)
 
 
 def ck_auth_error(b, token):

@@ -5,14 +5,13 @@ the same salted credential; a changed or deleted credential stops working at onc
 is on (the bootstrap admin is the super user), so a SASL principal without ACLs is refused, and
 the audit log records authentications and denials."""
 
-import json
 import os
 import shutil
 import subprocess
 
 import pytest
 from rest_client import RestClient
-from samsa_fixture import Broker, free_port
+from samsa_fixture import Broker, audit_lines, confluent_roundtrip, free_port, run_broker
 from test_sasl import run_node
 from tls_certs import Pki
 
@@ -52,7 +51,6 @@ def pki(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def b(request, pki):
-    failed_before = request.session.testsfailed
     br = ScramBroker(pki, overrides={
         "sasl.enabled.mechanisms": MECHANISMS,
         "ssl.keystore.location": pki.keystore_pem(pki.server),
@@ -62,13 +60,7 @@ def b(request, pki):
         "super.users": "User:admin",
     }, name="scram")
     br.overrides["audit.log.file"] = os.path.join(br.root, "audit.log")
-    try:
-        br.start()
-    except Exception:
-        br.cleanup(keep=True)
-        raise
-    yield br
-    br.cleanup(keep=request.session.testsfailed > failed_before)
+    yield from run_broker(request, br)
 
 
 def kcat(b, mechanism, user, password, *args, tls=False, stdin=None):
@@ -117,25 +109,10 @@ def test_plain_is_checked_against_the_salted_scram_credential(b):
 
 
 def test_confluent_kafka_scram_sha_256_over_sasl_ssl(b):
-    from confluent_kafka import Consumer, Producer
     conf = {"bootstrap.servers": b.ssl_bootstrap, "security.protocol": "SASL_SSL",
             "ssl.ca.location": b.pki.path("ca.pem"), "sasl.mechanisms": "SCRAM-SHA-256",
             "sasl.username": "admin", "sasl.password": ADMIN_PASSWORD}
-    p = Producer(conf)
-    for i in range(100):
-        p.produce("ck-scram", key=str(i).encode(), value=f"v{i}".encode())
-    assert p.flush(30) == 0
-    c = Consumer({**conf, "group.id": "ck-scram-group", "auto.offset.reset": "earliest"})
-    c.subscribe(["ck-scram"])
-    got = set()
-    import time
-    deadline = time.time() + 60
-    while len(got) < 100 and time.time() < deadline:
-        m = c.poll(1.0)
-        if m is not None and not m.error():
-            got.add(m.value())
-    c.close()
-    assert got == {f"v{i}".encode() for i in range(100)}
+    confluent_roundtrip(conf, "ck-scram")
 
 
 def test_kafka_python_scram_sha_512(b):
@@ -183,11 +160,6 @@ def test_no_password_in_the_data_dir(b):
         for f in files:
             with open(os.path.join(root, f), "rb") as fh:
                 assert ADMIN_PASSWORD.encode() not in fh.read(), f
-
-
-def audit_lines(b):
-    with open(b.overrides["audit.log.file"]) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def test_audit_log_records_authentications_and_denials(b):
