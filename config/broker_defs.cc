@@ -513,13 +513,31 @@ std::vector<ConfigDef> make_broker_defs() {
   // set per listener (listener.name.<listener>.<key>, or with the mechanism prefix
   // listener.name.<listener>.oauthbearer.<key> as Kafka documents it).
   v.push_back(def("sasl.oauthbearer.jwks.endpoint.url", S, null, none, kMedium, kReadOnly,
-                  "Where the keys that sign OAUTHBEARER tokens come from: a JWKS (JSON Web Key "
-                  "Set) file named file:///absolute/path. Required when a listener enables "
-                  "OAUTHBEARER. The file is re-read when it changes and on SIGHUP; a file that "
-                  "cannot be used keeps the keys loaded before. Samsa does not fetch https:// "
-                  "endpoints (such a URL stops startup): download the identity provider's JWKS "
-                  "to the file instead. RSA (RS256/384/512, PS256/384/512, 2048 bits or more) "
-                  "and EC (ES256/384/512) signature keys are used; other keys are skipped."));
+                  "Where the keys that sign OAUTHBEARER tokens come from: the identity "
+                  "provider's JWKS (JSON Web Key Set) URL, https:// (or http://), or a file "
+                  "named file:///absolute/path. Required when a listener enables OAUTHBEARER. "
+                  "A URL is fetched at startup (a JWKS that cannot be fetched stops startup), "
+                  "then every sasl.oauthbearer.jwks.endpoint.refresh.ms and early when a token "
+                  "names a key id the set lacks; https trusts the system's CA certificates, or "
+                  "the PEM file in ssl.truststore.location of the listener's "
+                  "listener.name.<l>.oauthbearer.sasl.jaas.config, as in Kafka. A file is "
+                  "re-read when it changes. Both are re-read on SIGHUP, and keys that cannot be "
+                  "had keep the ones loaded before. RSA (RS256/384/512, PS256/384/512, 2048 "
+                  "bits or more) and EC (ES256/384/512) signature keys are used; other keys are "
+                  "skipped."));
+  v.push_back(def("sasl.oauthbearer.jwks.endpoint.refresh.ms", L, "3600000", at_least(1000), kLow,
+                  kReadOnly,
+                  "How often a JWKS URL is fetched again. A failed fetch keeps the keys loaded "
+                  "before."));
+  v.push_back(def("sasl.oauthbearer.jwks.endpoint.retry.backoff.ms", L, "100", at_least(1), kLow,
+                  kReadOnly,
+                  "First wait before a failed JWKS fetch is tried again; each retry waits twice "
+                  "as long, up to sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms."));
+  v.push_back(def("sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms", L, "10000", at_least(1),
+                  kLow, kReadOnly,
+                  "Longest wait between JWKS fetch retries, and how long one fetch keeps being "
+                  "retried. It also spaces the early fetches tokens with an unknown key id "
+                  "ask for."));
   v.push_back(def("sasl.oauthbearer.expected.issuer", S, null, none, kLow, kReadOnly,
                   "When set, an OAUTHBEARER token's iss claim must be exactly this."));
   v.push_back(def("sasl.oauthbearer.expected.audience", LIST, "", none, kLow, kReadOnly,

@@ -12,6 +12,8 @@ APT_PACKAGES=(
   librdkafka-dev prometheus-cpp-dev libcivetweb-dev
   # SASL/GSSAPI: Cyrus SASL with its MIT Kerberos plugin, libkrb5 for the default realm
   libsasl2-dev libsasl2-modules-gssapi-mit libkrb5-dev
+  # OAUTHBEARER: fetching the identity provider's JWKS over HTTPS
+  libcurl4-openssl-dev ca-certificates
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat python3 python3-kafka python3-confluent-kafka nodejs npm

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "security/sasl/jaas_config.h"
+#include "security/sasl/jwks_endpoint.h"
 #include "security/session.h"
 
 namespace samsa::server {
@@ -71,6 +72,33 @@ std::optional<std::string> mechanism_value(const config::BrokerConfig& config,
   return config.listener_value_string(listener, key);
 }
 
+// The CA bundle for an https JWKS endpoint, where Kafka reads it: the ssl.truststore.* options
+// of the listener's OAUTHBEARER JAAS config. Empty (the system's CAs) when there is none.
+std::string oauthbearer_truststore(const config::BrokerConfig& config,
+                                   const std::string& listener) {
+  const std::string key = "listener.name." + lower(listener) + ".oauthbearer.sasl.jaas.config";
+  const auto jaas = config.listener_value_string(listener, "oauthbearer.sasl.jaas.config");
+  if (!jaas) return "";
+  try {
+    const auto module = security::parse_jaas_config(*jaas);
+    auto option = [&](const std::string& name) {
+      auto it = module.options.find(name);
+      return it == module.options.end() ? std::string() : it->second;
+    };
+    const std::string location = option("ssl.truststore.location");
+    const std::string type = option("ssl.truststore.type");
+    if (location.empty()) return "";
+    if (!type.empty() && lower(type) != "pem")
+      throw security::JaasError("ssl.truststore.type " + type +
+                                " is not supported for the JWKS endpoint; use a PEM file");
+    if (::access(location.c_str(), R_OK) != 0)
+      throw security::JaasError("ssl.truststore.location " + location + " cannot be read");
+    return location;
+  } catch (const security::JaasError& e) {
+    throw std::runtime_error(key + ": " + e.what());
+  }
+}
+
 // OAUTHBEARER on one listener: the JWKS file and the claim rules, all checked now so that a
 // mistake stops startup naming its key.
 void setup_oauthbearer(const config::BrokerConfig& config, const std::string& listener,
@@ -86,11 +114,32 @@ void setup_oauthbearer(const config::BrokerConfig& config, const std::string& li
         "sasl.oauthbearer.jwks.endpoint.url: listener " + listener +
         " enables OAUTHBEARER but no JWKS is configured (set sasl.oauthbearer.jwks.endpoint.url "
         "or listener.name." +
-        lower(listener) + ".sasl.oauthbearer.jwks.endpoint.url to file:///path/to/jwks.json)");
+        lower(listener) +
+        ".sasl.oauthbearer.jwks.endpoint.url to the identity provider's https:// JWKS URL "
+        "or to file:///path/to/jwks.json)");
   }
   const std::string url_key = where;
+  oauth::JwksEndpointOptions endpoint;
+  endpoint.url = trimmed(*url);
+  auto millis = [&](const std::string& key, int64_t fallback, int64_t floor) {
+    const std::string text = trimmed(value(key).value_or(std::to_string(fallback)));
+    try {
+      size_t used = 0;
+      const int64_t ms = std::stoll(text, &used);
+      if (used != text.size() || ms < floor) throw std::invalid_argument(text);
+      return ms;
+    } catch (const std::exception&) {
+      throw std::runtime_error(where + ": '" + text +
+                               "' is not a number of milliseconds >= " + std::to_string(floor));
+    }
+  };
+  endpoint.refresh_ms = millis("sasl.oauthbearer.jwks.endpoint.refresh.ms", 3600000, 1000);
+  endpoint.retry_backoff_ms = millis("sasl.oauthbearer.jwks.endpoint.retry.backoff.ms", 100, 1);
+  endpoint.retry_backoff_max_ms =
+      millis("sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms", 10000, 1);
+  endpoint.ca_file = oauthbearer_truststore(config, listener);
   try {
-    lc.jwks_file = std::make_shared<oauth::JwksFile>(oauth::jwks_path_from_url(trimmed(*url)));
+    lc.jwks = oauth::make_key_source(std::move(endpoint));
   } catch (const oauth::JwksError& e) {
     throw std::runtime_error(url_key + ": " + e.what());
   }
@@ -111,7 +160,7 @@ void setup_oauthbearer(const config::BrokerConfig& config, const std::string& li
   if (vc.sub_claim.empty()) throw std::runtime_error(where + ": must not be empty");
   vc.scope_claim = trimmed(value("sasl.oauthbearer.scope.claim.name").value_or("scope"));
   if (vc.scope_claim.empty()) throw std::runtime_error(where + ": must not be empty");
-  lc.oauthbearer = std::make_shared<const oauth::JwtValidator>(std::move(vc), lc.jwks_file);
+  lc.oauthbearer = std::make_shared<const oauth::JwtValidator>(std::move(vc), lc.jwks);
 }
 
 constexpr std::string_view kKrb5LoginModule = "com.sun.security.auth.module.Krb5LoginModule";

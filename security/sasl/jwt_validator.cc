@@ -98,11 +98,6 @@ std::string jwks_path_from_url(std::string_view url) {
     }
   } else if (url.starts_with("file:/")) {
     rest = url.substr(5);
-  } else if (url.starts_with("https://") || url.starts_with("http://")) {
-    throw JwksError(
-        "Samsa does not fetch JWKS over HTTP(S) (" + std::string(url) +
-        "); download the identity provider's JWKS to a file and name it with file:///path "
-        "(the file is re-read when it changes)");
   } else {
     throw JwksError("'" + std::string(url) + "' is not a file:///path URL");
   }
@@ -230,6 +225,7 @@ JwtResult JwtValidator::validate(std::string_view token, int64_t now_ms) const {
   if (!keys) return refused("no JWKS loaded");
   const auto candidates = keys->candidates(kid, has_kid, alg);
   if (candidates.empty()) {
+    if (has_kid) keys_->key_not_found(kid);
     return refused(has_kid ? "no key with kid '" + printable(kid) + "' for " + alg + " in the JWKS"
                            : "no key for " + alg + " in the JWKS");
   }

@@ -53,6 +53,10 @@ class KeySource {
  public:
   virtual ~KeySource() = default;
   virtual std::shared_ptr<const JsonWebKeySet> current() = 0;
+  // Re-reads the keys now (SIGHUP); false when that failed and the old keys are kept.
+  virtual bool reload() { return true; }
+  // A token named a kid that current() lacks: a source that can fetch may do so early.
+  virtual void key_not_found(std::string_view /*kid*/) {}
 };
 
 class StaticKeys : public KeySource {
@@ -75,7 +79,7 @@ class JwksFile : public KeySource {
   explicit JwksFile(std::string path);
   std::shared_ptr<const JsonWebKeySet> current() override;
   // Re-reads the file now; false (and the old keys kept) when it cannot be used.
-  bool reload();
+  bool reload() override;
   const std::string& path() const { return path_; }
 
  private:
@@ -95,7 +99,7 @@ class JwksFile : public KeySource {
 };
 
 // "file:///abs/path" (or "file:/abs/path") → "/abs/path". Throws JwksError naming what is wrong
-// for any other URL: https endpoints are not fetched by Samsa.
+// for any other URL (http(s) endpoints are JwksEndpoint's, see jwks_endpoint.h).
 std::string jwks_path_from_url(std::string_view url);
 
 class JwtValidator {

@@ -20,9 +20,9 @@ void SaslServerFactory::set_listener(const std::string& listener, SaslListenerCo
 }
 
 void SaslServerFactory::reload_jwks() {
-  std::set<const oauth::JwksFile*> done;  // listeners may share one file
+  std::set<const oauth::KeySource*> done;  // listeners may share one source
   for (auto& [name, config] : listeners_)
-    if (config.jwks_file && done.insert(config.jwks_file.get()).second) config.jwks_file->reload();
+    if (config.jwks && done.insert(config.jwks.get()).second) config.jwks->reload();
 }
 
 const std::vector<std::string>& SaslServerFactory::mechanisms(const std::string& listener) const {

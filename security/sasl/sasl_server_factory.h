@@ -20,9 +20,10 @@ namespace samsa::security {
 struct SaslListenerConfig {
   std::vector<std::string> mechanisms;             // as configured, in order
   std::map<std::string, std::string> plain_users;  // JAAS user_<name> entries
-  // OAUTHBEARER: the validator and the JWKS file it reads (set when OAUTHBEARER is enabled).
+  // OAUTHBEARER: the validator and where its keys come from, a JWKS file or endpoint (set when
+  // OAUTHBEARER is enabled).
   std::shared_ptr<const oauth::JwtValidator> oauthbearer = nullptr;
-  std::shared_ptr<oauth::JwksFile> jwks_file = nullptr;
+  std::shared_ptr<oauth::KeySource> jwks = nullptr;
   std::shared_ptr<const GssapiSettings> gssapi;  // set when GSSAPI is enabled
 };
 
@@ -41,7 +42,7 @@ class SaslServerFactory {
 
   // The mechanisms enabled on `listener` (empty for a listener never set).
   const std::vector<std::string>& mechanisms(const std::string& listener) const;
-  // Re-reads every listener's JWKS file (SIGHUP); a file that cannot be used keeps its old keys.
+  // Re-reads every listener's JWKS (SIGHUP); keys that cannot be had keep the old ones serving.
   void reload_jwks();
   // A fresh exchange, or null when `mechanism` is not enabled on `listener`.
   std::unique_ptr<SaslServer> create(const std::string& listener, std::string_view mechanism) const;

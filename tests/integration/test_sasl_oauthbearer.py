@@ -368,7 +368,10 @@ def test_startup_needs_a_usable_jwks(tmp_path):
     idp = Idp(str(tmp_path))
     cases = [
         ({"sasl.oauthbearer.jwks.endpoint.url": None}, "sasl.oauthbearer.jwks.endpoint.url"),
-        ({"sasl.oauthbearer.jwks.endpoint.url": "https://idp.example/jwks"},
+        ({"sasl.oauthbearer.jwks.endpoint.url": "https://idp.example/jwks",
+          "sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms": 300},
+         "sasl.oauthbearer.jwks.endpoint.url"),
+        ({"sasl.oauthbearer.jwks.endpoint.url": "ftp://idp.example/jwks"},
          "sasl.oauthbearer.jwks.endpoint.url"),
         ({"sasl.oauthbearer.jwks.endpoint.url": None,
           "listener.name.sasl_plaintext.oauthbearer.sasl.oauthbearer.jwks.endpoint.url":

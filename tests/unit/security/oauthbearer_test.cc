@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "oauth_test_tokens.h"
+#include "security/sasl/jwks_endpoint.h"
 #include "security/sasl/oauthbearer_server.h"
 #include "security/sasl/sasl_server_factory.h"
 
@@ -373,6 +374,45 @@ TEST(JwksFileTest, ReloadPicksUpRotatedKeysAndKeepsOldOnesOnABadFile) {
   EXPECT_TRUE(v.validate(mint(b, c), now).token);  // the old keys stay
   std::remove(path.c_str());
   EXPECT_THROW(oauth::JwksFile("/nonexistent/jwks.json"), oauth::JwksError);
+}
+
+// A source that can fetch hears of kids it lacks (JwksEndpoint refetches early for them); kids
+// it has, and tokens without a kid, do not bother it.
+TEST(KeySourceTest, UnknownKidIsReportedToTheSource) {
+  struct Recording : oauth::KeySource {
+    explicit Recording(JsonWebKeySet s)
+        : set(std::make_shared<const JsonWebKeySet>(std::move(s))) {}
+    std::shared_ptr<const JsonWebKeySet> current() override { return set; }
+    void key_not_found(std::string_view kid) override { kids.emplace_back(kid); }
+    std::shared_ptr<const JsonWebKeySet> set;
+    std::vector<std::string> kids;
+  };
+  auto a = TestKey::rsa("a");
+  auto keys = std::make_shared<Recording>(JsonWebKeySet::parse(jwks_of({&a})));
+  JwtValidator v(JwtValidatorConfig{}, keys);
+  json c = {{"sub", "alice"}, {"iat", kNow}, {"exp", kNow + 60}};
+  EXPECT_TRUE(v.validate(mint(a, c), kNow * 1000).token);
+  EXPECT_FALSE(v.validate(mint(a, c, "RS256", {{"kid", "rotated-in"}}), kNow * 1000).token);
+  EXPECT_EQ(keys->kids, std::vector<std::string>{"rotated-in"});
+}
+
+TEST(KeySourceTest, SchemesOtherThanFileAndHttpStopStartup) {
+  for (const char* url : {"ftp://idp.example/jwks", "/etc/jwks.json", "ldap://idp"}) {
+    oauth::JwksEndpointOptions o;
+    o.url = url;
+    EXPECT_THROW(oauth::make_key_source(o), oauth::JwksError) << url;
+  }
+  // Nothing listens on port 1: a fetch fails, is retried within the backoff bound, and says so.
+  oauth::JwksEndpointOptions o;
+  o.url = "http://127.0.0.1:1/jwks";
+  o.retry_backoff_ms = 10;
+  o.retry_backoff_max_ms = 100;
+  try {
+    oauth::make_key_source(o);
+    ADD_FAILURE() << "no JWKS was fetched, yet a source was made";
+  } catch (const oauth::JwksError& e) {
+    EXPECT_NE(std::string(e.what()).find("attempts"), std::string::npos) << e.what();
+  }
 }
 
 TEST(SaslServerFactoryTest, OAuthBearerIsImplemented) {
