@@ -13,9 +13,9 @@ LONG_FUZZ_SECONDS ?= 1800
 # The integration fixture also fails a test whose broker log holds a report (samsa_fixture.py).
 ASAN_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:check_initialization_order=1:strict_init_order=1 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1
+TSAN_ENV = TSAN_OPTIONS=halt_on_error=1:exitcode=66:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/unit/tsan.supp
 # The sanitizer builds skip what they do not test: the TSan one builds no broker or tools.
-TSAN_MODULES = config;protocol;protocol/records;storage;cluster;metrics;server;admin-http
+TSAN_MODULES = config;protocol;protocol/records;storage;cluster;metrics;security;server;admin-http
 CTEST = ctest --output-on-failure -j 2 --timeout 900
 
 .PHONY: run test test-tsan test-plain test-long deps build build-asan build-tsan fuzz fuzz-build bench docs format clean
@@ -53,14 +53,16 @@ run: build
 # What CI runs (.ci/run), one stage after the other, each timed (scripts/timed.sh): the ASan+UBSan
 # build, then its unit tests, every fuzz corpus replayed, the config-docs check and the integration
 # tests against the sanitized broker (the fixture fails a test whose broker log holds a sanitizer
-# report). The TSan stage (`make test-tsan`) is not in the gate yet: no whole run of it has been
-# seen (see README). The plain build is what `make run` and `make bench` use; libFuzzer runs are
+# report); then the TSan stage (`make test-tsan`: its build, the unit tests and the storage
+# concurrency stress). The plain build is what `make run` and `make bench` use; libFuzzer runs are
 # `make fuzz`.
 test: deps
 	@bash scripts/timed.sh "asan+ubsan: build" $(MAKE) --no-print-directory build-asan
 	@bash scripts/timed.sh "asan+ubsan: unit + fuzz corpora + docs + integration" sh -c 'cd $(ASAN_BUILD_DIR) && $(ASAN_ENV) $(CTEST) -LE "stress|fuzz"'
+	@$(MAKE) --no-print-directory test-tsan
 
-# The TSan build running the unit tests and the storage concurrency stress test.
+# The TSan build running the unit tests and the storage concurrency stress test (part of `make
+# test`). Suppressions, each with its reason: tests/unit/tsan.supp.
 test-tsan: deps
 	@bash scripts/timed.sh "tsan: build" $(MAKE) --no-print-directory build-tsan
 	@bash scripts/timed.sh "tsan: unit + stress" sh -c 'cd $(TSAN_BUILD_DIR) && $(TSAN_ENV) $(CTEST) -L "unit|stress"'

@@ -68,7 +68,7 @@ bool StandardAuthorizer::entry_applies(const Entry& e, const std::string& princi
 bool StandardAuthorizer::authorize(const Session& session, const Action& action) const {
   const std::string principal = session.principal.to_string();
   if (options_.super_users.count(principal) != 0) return true;
-  const auto index = index_.load(std::memory_order_acquire);
+  const auto index = index_.load();
   bool any_acl = false, allowed = false, denied = false;
   for_each_matching(
       *index, action.resource_type, action.resource_name, [&](const std::vector<Entry>& entries) {
@@ -94,7 +94,7 @@ bool StandardAuthorizer::authorize_any(const Session& session, AclOperation oper
   // Kafka's authorizeByResourceType: a made-up name lets super users and allow-everyone through.
   if (authorize(session, {operation, type, "hardcode"})) return true;
   const std::string principal = session.principal.to_string();
-  const auto index = index_.load(std::memory_order_acquire);
+  const auto index = index_.load();
   std::set<std::string_view> deny_literals, deny_prefixes, allow_literals, allow_prefixes;
   auto lo = index->by_resource.lower_bound(KeyView(type, PatternType::kUnknown, ""));
   for (auto it = lo; it != index->by_resource.end() && std::get<0>(it->first) == type; ++it) {
@@ -129,7 +129,7 @@ bool StandardAuthorizer::authorize_any(const Session& session, AclOperation oper
 }
 
 void StandardAuthorizer::publish(std::shared_ptr<const Index> index) {
-  index_.store(std::move(index), std::memory_order_release);
+  index_.store(std::move(index));
 }
 
 void StandardAuthorizer::update(const std::vector<AclBinding>& acls) {
@@ -143,7 +143,7 @@ void StandardAuthorizer::update(const std::vector<AclBinding>& acls) {
 
 void StandardAuthorizer::update(const cluster::MetadataImage& image) {
   // One writer (the metadata publisher thread), so a load-compare-store needs no lock.
-  if (index_.load(std::memory_order_acquire)->source == image.acls_ptr()) return;
+  if (index_.load()->source == image.acls_ptr()) return;
   auto index = std::make_shared<Index>();
   index->source = image.acls_ptr();
   for (const auto& [id, e] : image.acls()) {
@@ -155,7 +155,7 @@ void StandardAuthorizer::update(const cluster::MetadataImage& image) {
 }
 
 std::vector<AclBinding> StandardAuthorizer::acls() const {
-  const auto index = index_.load(std::memory_order_acquire);
+  const auto index = index_.load();
   std::vector<AclBinding> out;
   for (const auto& [key, entries] : index->by_resource) {
     for (const Entry& e : entries) {

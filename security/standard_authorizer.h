@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cluster/metadata_image.h"
+#include "cluster/published.h"
 #include "security/acl/acl.h"
 #include "security/authorizer.h"
 
@@ -75,7 +76,7 @@ class StandardAuthorizer final : public Authorizer {
   void publish(std::shared_ptr<const Index> index);
 
   AuthorizerOptions options_;
-  std::atomic<std::shared_ptr<const Index>> index_;
+  cluster::Published<Index> index_;
 };
 
 }  // namespace samsa::security

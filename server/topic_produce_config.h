@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cluster/metadata_image.h"
+#include "cluster/published.h"
 #include "config/broker_config.h"
 #include "protocol/records/record_batch.h"
 
@@ -50,7 +51,7 @@ class TopicProduceConfigCache {
   const int32_t node_id_;
   std::mutex rebuild_mutex_;
   int64_t built_offset_ = -1;  // guarded by rebuild_mutex_
-  std::atomic<std::shared_ptr<const Map>> map_{std::make_shared<const Map>()};
+  cluster::Published<Map> map_{std::make_shared<const Map>()};
 };
 
 }  // namespace samsa::server

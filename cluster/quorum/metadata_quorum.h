@@ -16,6 +16,7 @@
 
 #include "cluster/metadata_image.h"
 #include "cluster/metadata_records.h"
+#include "cluster/published.h"
 
 namespace samsa::cluster {
 
@@ -79,7 +80,7 @@ class MetadataQuorum {
   QuorumOptions options_;
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
-  std::atomic<std::shared_ptr<const MetadataImage>> image_;
+  Published<MetadataImage> image_;
   std::atomic<int64_t> active_term_{0};
 
   std::mutex mu_;  // guards the fields below

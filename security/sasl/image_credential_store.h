@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cluster/metadata_image.h"
+#include "cluster/published.h"
 #include "security/sasl/credential_store.h"
 
 namespace samsa::security {
@@ -23,7 +24,7 @@ class ImageCredentialStore final : public CredentialStore {
                                        ScramMechanism mechanism) const override;
 
  private:
-  std::atomic<std::shared_ptr<const cluster::ScramCredentialMap>> credentials_{
+  cluster::Published<cluster::ScramCredentialMap> credentials_{
       std::make_shared<const cluster::ScramCredentialMap>()};
 };
 
