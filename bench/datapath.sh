@@ -128,6 +128,10 @@ read -r C_RATE C_MB _ _ _ _ <<<"$(figures consume)"
 HALF=$(awk -v r="$P_RATE" 'BEGIN { if (r+0 > 0) printf "%d", r / 2; else print 100000 }')
 HALF=${DATAPATH_LATENCY_RATE:-$HALF}
 LAT_RECORDS=$((HALF * LATENCY_S))
+# What the page cache holds unwritten when (c) starts: above the kernel's dirty threshold the
+# broker's writes are throttled (balance_dirty_pages), whatever the broker does.
+dirty_mb() { awk '/^(Dirty|Writeback):/ { kb += $2 } END { printf "%d", kb / 1024 }' /proc/meminfo; }
+DIRTY_BEFORE_C=$(dirty_mb)
 step latency-broker producer --bootstrap-server "$BOOT" --topic latency --partitions "$PARTS" \
   --num-records "$LAT_RECORDS" --record-size "$SIZE" --throughput "$HALF" \
   --producer-props acks=1 linger.ms=1
@@ -154,6 +158,9 @@ echo "(a) sustained produce / dd:       $(ratio "$P_MB" "$DD_MBS")  (target >= 0
 echo "broker CPU: $(awk -v a="$CPU0" -v b="$CPU1" -v mb="$MB" 'BEGIN { printf "%.2f", (b - a) * 1000 / mb }') s" \
   "per GB produced, $(awk -v a="$CPU1" -v b="$CPU2" -v mb="$MB" 'BEGIN { printf "%.2f", (b - a) * 1000 / mb }') s per GB consumed"
 echo "(b) consume / produce:            $(ratio "$C_RATE" "$P_RATE")  (target >= 1.5)"
+echo "dirty + writeback page cache when (c) started: $DIRTY_BEFORE_C MB" \
+  "(vm.dirty_background_ratio $(cat /proc/sys/vm/dirty_background_ratio)," \
+  "vm.dirty_ratio $(cat /proc/sys/vm/dirty_ratio))"
 echo "(c) produce p99 at $HALF rec/s:   ${LB_P99} ms broker, ${LM_P99} ms mock  (target <= 5 ms" \
   "at half of (a)'s rate${DATAPATH_LATENCY_RATE:+; rate set by DATAPATH_LATENCY_RATE})"
 exit "$FAILED"

@@ -102,7 +102,7 @@ std::vector<TopicResult> grow(Controller& c, std::vector<std::pair<std::string, 
 int16_t register_broker(Controller& c, int32_t id, int port = 9092) {
   std::promise<int16_t> p;
   auto f = p.get_future();
-  c.register_broker({id, "127.0.0.1", port, std::nullopt, false},
+  c.register_broker({id, "127.0.0.1", port, std::nullopt, false, {}},
                     [&p](int16_t e) { p.set_value(e); });
   return wait_for(f);
 }

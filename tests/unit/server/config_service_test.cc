@@ -56,7 +56,7 @@ class ConfigServiceTest : public ::testing::Test {
     controller_ = cluster::start_controller(q, cluster::ControllerOptions{});
     std::promise<int16_t> reg;
     auto rf = reg.get_future();
-    controller_->register_broker({1, "127.0.0.1", 9092, std::nullopt},
+    controller_->register_broker({1, "127.0.0.1", 9092, std::nullopt, false, {}},
                                  [&](int16_t e) { reg.set_value(e); });
     ASSERT_EQ(wait_for(rf), 0);
     logs_ = std::make_unique<storage::LogManager>(std::vector<fs::path>{dir_ / "data"},
