@@ -108,6 +108,12 @@ class Log : public std::enable_shared_from_this<Log> {
   // Whether this log's dir is offline (its partitions answer KAFKA_STORAGE_ERROR).
   bool dir_offline() const { return health_->offline(); }
   const LogDirHealth& dir_health() const { return *health_; }
+  // Runs the log cleaner's file I/O for this log through its dir's health check: refused on an
+  // offline dir, and a failure takes the dir offline (LogDirOfflineError).
+  template <class F>
+  decltype(auto) cleaner_io(F&& io) {
+    return with_dir_io(*health_, "clean", name_, std::forward<F>(io));
+  }
 
   // Idempotent-producer state (copies, taken under the append lock).
   std::optional<ProducerEntry> producer_entry(int64_t producer_id) const;

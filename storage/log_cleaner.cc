@@ -127,7 +127,9 @@ CleanableRange cleanable_range(const Log& log, int64_t checkpoint, const Compact
   return r;
 }
 
-std::optional<CleanStats> clean_log(Log& log, int64_t checkpoint, const CleanOptions& opts) {
+namespace {
+
+std::optional<CleanStats> clean_log_files(Log& log, int64_t checkpoint, const CleanOptions& opts) {
   auto range = cleanable_range(log, checkpoint, opts.policy, opts.now_ms);
   if (range.dirty_bytes == 0) return std::nullopt;
   auto segs = log.sealed_segments();
@@ -255,6 +257,12 @@ std::optional<CleanStats> clean_log(Log& log, int64_t checkpoint, const CleanOpt
     if (!log.replace_segments(bases, std::move(swapped))) return std::nullopt;
   }
   return st;
+}
+
+}  // namespace
+
+std::optional<CleanStats> clean_log(Log& log, int64_t checkpoint, const CleanOptions& opts) {
+  return log.cleaner_io([&] { return clean_log_files(log, checkpoint, opts); });
 }
 
 void recover_cleaner_files(const fs::path& dir) {
@@ -443,7 +451,7 @@ bool LogCleaner::clean_one(int64_t now_ms) {
     auto policy = policy_for_(tp);
     if (!policy) continue;
     auto log = logs_.get(tp);
-    if (!log) continue;
+    if (!log || log->dir_offline()) continue;
     int64_t cp;
     {
       std::lock_guard lk(mu_);

@@ -71,6 +71,8 @@ CleanableRange cleanable_range(const Log& log, int64_t checkpoint, const Compact
 // One cleaning pass: keeps the latest record per key in the sealed segments before the first
 // uncleanable offset, drops tombstones past their delete horizon, and swaps each cleaned group of
 // segments in atomically. nullopt if nothing was cleaned (nothing dirty, or the log changed).
+// An I/O failure (writing, fsyncing or renaming its files, or reading a segment) takes the log's
+// dir offline, as Kafka's cleaner does, and throws LogDirOfflineError; the old segments stay.
 std::optional<CleanStats> clean_log(Log& log, int64_t checkpoint, const CleanOptions& opts);
 
 // Called by Log::open before loading segments: drops *.log.cleaned (an unfinished clean) and

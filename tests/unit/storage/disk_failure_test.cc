@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "storage/log.h"
+#include "storage/log_cleaner.h"
 #include "storage/log_manager.h"
 #include "test_util.h"
 #include "tmpfs_mount.h"
@@ -162,6 +163,50 @@ TEST(DiskFailure, FullDiskFailsTheAppendBeforeAnythingChanges) {
   auto reopened = Log::open({"t", 0}, dir, index_every_batch(), false, 0, 0);
   expect_all_acked_present(*reopened, acked);
   EXPECT_EQ(reopened->log_end_offset(), 20);
+}
+
+// The cleaner writes too (its .cleaned copy of the segments): a failure there takes the dir
+// offline as an append's would (Kafka's cleaner reports it to the LogDirFailureChannel), and the
+// segments it was copying stay as they were.
+TEST(DiskFailure, FailedCleanerWriteTakesTheDirOfflineAndKeepsTheOldSegments) {
+  test::TmpfsMount fs_(4 << 20);
+  ASSERT_TRUE(fs_.mounted()) << fs_.error();
+  const fs::path dir = fs_.path() / "t-0";
+  LogConfig cfg;
+  cfg.segment_bytes = 8192;
+  cfg.segment_index_bytes = 1 << 16;
+  auto log = Log::open({"t", 0}, dir, cfg, true, 0, 0);
+  std::vector<Acked> acked;
+  for (int i = 0; i < 400; ++i) {  // every other record has a key of its own and is kept
+    std::vector<records::Record> recs(1);
+    recs[0].key = i % 2 == 0 ? "key-" + std::to_string(i) : std::string("shared");
+    recs[0].value = value_of(i);
+    auto b = records::build_batch(recs, kTs);
+    acked.push_back({log->append(b, 0).base_offset, value_of(i)});
+  }
+  ASSERT_GT(log->segment_count(), 4u);
+  CleanOptions opts;
+  opts.now_ms = kTs + 1000;
+  {
+    Filler filler(fs_.path());
+    EXPECT_THROW(clean_log(*log, 0, opts), LogDirOfflineError);
+    EXPECT_TRUE(log->dir_offline());
+    EXPECT_NE(log->dir_health().error().find("clean"), std::string::npos)
+        << log->dir_health().error();
+  }
+  // Space is back; the dir stays offline until a restart, for the cleaner too.
+  EXPECT_THROW(clean_log(*log, 0, opts), LogDirOfflineError);
+  expect_all_acked_present(*log, acked);
+  log.reset();
+  auto reopened = Log::open({"t", 0}, dir, cfg, false, 0, 0);
+  expect_all_acked_present(*reopened, acked);
+  for (const auto& entry : fs::directory_iterator(dir))
+    EXPECT_NE(entry.path().extension(), ".cleaned") << entry.path();
+  // Online again after the restart, the same pass succeeds.
+  const size_t before = reopened->size_bytes();
+  auto st = clean_log(*reopened, 0, opts);
+  ASSERT_TRUE(st);
+  EXPECT_LT(reopened->size_bytes(), before);
 }
 
 TEST(DiskFailure, OfflineDirLeavesOtherLogDirsServing) {
