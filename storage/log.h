@@ -83,6 +83,9 @@ class Log : public std::enable_shared_from_this<Log> {
   // Reads located regions into memory. A region found shorter than located (the log was
   // truncated meanwhile) ends the data at its last whole batch.
   static FetchSlice read_regions(const FileSlice& slice);
+  // read_regions for regions of this log. read(), locate() and this take the dir offline when a
+  // read fails (as Kafka's LocalLog.read does) and throw LogDirOfflineError.
+  FetchSlice read_located(const FileSlice& slice) const;
 
   int64_t log_start_offset() const;
   int64_t log_end_offset() const;
@@ -152,6 +155,8 @@ class Log : public std::enable_shared_from_this<Log> {
 
  private:
   Log(TopicPartition tp, std::filesystem::path dir, LogConfig cfg, LogDirContext ctx);
+  FileSlice locate_unchecked(int64_t offset, int32_t max_bytes, int64_t max_offset,
+                             bool min_one_batch) const;
   AppendInfo append_locked(std::span<const uint8_t> data,
                            const std::vector<records::BatchHeader>& headers);
   void roll_locked(int64_t new_base);

@@ -108,6 +108,17 @@ std::optional<std::pair<int64_t, int64_t>> scan_for_timestamp(const TimestampSca
 
 FileSlice Log::locate(int64_t offset, int32_t max_bytes, int64_t max_offset,
                       bool min_one_batch) const {
+  return with_dir_io(*health_, "read", name_, [&] {
+    return locate_unchecked(offset, max_bytes, max_offset, min_one_batch);
+  });
+}
+
+FetchSlice Log::read_located(const FileSlice& slice) const {
+  return with_dir_io(*health_, "read", name_, [&] { return read_regions(slice); });
+}
+
+FileSlice Log::locate_unchecked(int64_t offset, int32_t max_bytes, int64_t max_offset,
+                                bool min_one_batch) const {
   FileSlice out;
   // Under the lock only the index look-ups and a snapshot of each segment's published size:
   // sealed segments never change and the active one only grows past the size snapshotted here, so
@@ -197,7 +208,7 @@ FetchSlice Log::read_regions(const FileSlice& slice) {
 
 FetchSlice Log::read(int64_t offset, int32_t max_bytes, int64_t max_offset,
                      bool min_one_batch) const {
-  return read_regions(locate(offset, max_bytes, max_offset, min_one_batch));
+  return read_located(locate(offset, max_bytes, max_offset, min_one_batch));
 }
 
 std::optional<std::pair<int64_t, int64_t>> Log::offset_for_timestamp(int64_t ts) const {

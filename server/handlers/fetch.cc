@@ -29,6 +29,7 @@ struct FetchRound {
   struct Located {
     Response::PartitionData* out;
     storage::FileSlice slice;
+    const storage::Log* log;
   };
   std::vector<Located> located;
   // The partitions read and the high watermark each had, to tell whether data arrived since.
@@ -74,7 +75,7 @@ Response::PartitionData read_partition(const protocol::FetchRequest& request,
   const int32_t limit = static_cast<int32_t>(std::min<int64_t>(p.partition_max_bytes, budget));
   try {
     slice = log.locate(p.fetch_offset, limit, hw, first);
-  } catch (const storage::StorageIoError&) {
+  } catch (const storage::StorageError&) {  // the read failed: the dir is offline now
     out.error_code = static_cast<int16_t>(ErrorCode::kKafkaStorageError);
     return out;
   }
@@ -133,7 +134,7 @@ std::unique_ptr<FetchRound> read_once(const protocol::FetchRequest& request, Ser
       if (partition != nullptr) round->seen.emplace_back(partition, partition->high_watermark());
       // reserve() above keeps these addresses stable.
       auto& stored = topic_response.partitions.emplace_back(std::move(out));
-      if (slice.size > 0) round->located.push_back({&stored, std::move(slice)});
+      if (slice.size > 0) round->located.push_back({&stored, std::move(slice), &partition->log()});
     }
   }
   return round;
@@ -149,7 +150,7 @@ bool data_arrived_since(const FetchRound& round) {
 // Fills the records of the chosen round: placeholders for file regions the connection will send
 // with sendfile, or the bytes read into memory when it cannot (TLS) or the slice is small.
 void attach_records(FetchRound& round, ResponseFileRegions* file_regions, ServerStats& stats) {
-  for (auto& [out, slice] : round.located) {
+  for (auto& [out, slice, log] : round.located) {
     if (file_regions != nullptr && slice.size >= kMinSendfileBytes) {
       if (auto span = file_regions->placeholder(slice.regions)) {
         out->records = *span;
@@ -157,7 +158,14 @@ void attach_records(FetchRound& round, ResponseFileRegions* file_regions, Server
         continue;
       }
     }
-    auto& copy = round.copies.emplace_back(storage::Log::read_regions(slice));
+    storage::FetchSlice read;
+    try {
+      read = log->read_located(slice);
+    } catch (const storage::StorageError&) {  // the read failed: the dir is offline now
+      out->error_code = static_cast<int16_t>(ErrorCode::kKafkaStorageError);
+      continue;
+    }
+    auto& copy = round.copies.emplace_back(std::move(read));
     out->records = std::span<const uint8_t>(copy.data.data(), copy.data.size());
     stats.fetch_bytes_copied += copy.data.size();
   }
