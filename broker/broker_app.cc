@@ -179,6 +179,16 @@ void BrokerApp::start_admin_http() {
   admin_http_->start();
 }
 
+void BrokerApp::phase(const std::string& what) {
+  readiness_.set_starting(what);
+  if (status_sink_) status_sink_(what);
+}
+
+std::vector<asio::any_io_executor> BrokerApp::event_loops() const {
+  if (!kafka_) return {};
+  return kafka_->network_executors();
+}
+
 void BrokerApp::start() {
   // Opened first: an audit file that cannot be written stops startup, naming the key.
   audit_ = std::make_unique<security::AuditLog>(security::AuditLogOptions{
@@ -186,7 +196,7 @@ void BrokerApp::start() {
       config_.get_int("audit.log.max.files"), config_.get_bool("audit.log.stderr")});
   // Key and trust stores are read first, so a bad file or password fails fast.
   tls_ = std::make_unique<TlsListeners>(config_, metrics_);
-  readiness_.set_starting("starting the admin HTTP server");
+  phase("starting the admin HTTP server");
   start_admin_http();
   const std::string cluster_id = resolve_cluster_id();
   const auto listeners = config_.listeners();
@@ -206,7 +216,7 @@ void BrokerApp::start() {
           : advertised.front().host;
 
   // Storage first: recovery must finish before anything can read or write a partition.
-  readiness_.set_starting("recovering log dirs");
+  phase("recovering log dirs");
   storage::LogConfig defaults;
   defaults.segment_bytes = std::stoll(config_.topic_default("segment.bytes"));
   defaults.segment_ms = std::stoll(config_.topic_default("segment.ms"));
@@ -216,7 +226,10 @@ void BrokerApp::start() {
   defaults.retention_bytes = std::stoll(config_.topic_default("retention.bytes"));
   defaults.file_delete_delay_ms = std::stoll(config_.topic_default("file.delete.delay.ms"));
   logs_ = std::make_unique<storage::LogManager>(log_dirs_, cluster_id, node_id_, defaults,
-                                                config_.get_int("background.threads"));
+                                                config_.get_int("background.threads"),
+                                                [this](const std::string& progress) {
+                                                  if (status_sink_) status_sink_(progress);
+                                                });
   // A dir taken offline by a failed write shows in the metrics, readiness and health overview.
   process_metrics_->set_offline_dirs_source([logs = logs_.get()] {
     std::vector<std::filesystem::path> out;
@@ -231,7 +244,7 @@ void BrokerApp::start() {
       },
       log_dirs_.size());
 
-  readiness_.set_starting("loading cluster metadata");
+  phase("loading cluster metadata");
   // Cluster metadata: a quorum of the configured voters (a quorum of one by default).
   cluster::QuorumOptions quorum_options;
   quorum_options.node_id = node_id_;
@@ -304,7 +317,7 @@ void BrokerApp::start() {
   services_ = std::make_unique<server::Services>(
       server::Services{config_, *topics_, *partitions_, stats_, node_id_});
   services_->audit = audit_.get();
-  readiness_.set_starting("loading consumer groups");
+  phase("loading consumer groups");
   // Groups load from __consumer_offsets partitions this broker leads, before the listeners open.
   groups_ =
       std::make_unique<server::group::GroupCoordinator>(*topics_, *partitions_, config_, node_id_);
@@ -331,7 +344,7 @@ void BrokerApp::start() {
   register_service_metrics();
   if (config_.get_bool("log.cleaner.enable")) start_cleaner();
 
-  readiness_.set_starting("opening the Kafka listeners");
+  phase("opening the Kafka listeners");
   std::vector<server::ListenerSpec> specs;
   for (const auto& l : listeners) {
     specs.push_back({l.name, l.host, l.port, "listeners",

@@ -3,6 +3,7 @@
 // reverse. Nothing else in the tree wires modules together.
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,6 +53,14 @@ class BrokerApp {
   // and re-reads the OAUTHBEARER JWKS files.
   void reload_tls();
 
+  // Hears each startup phase and recovery progress as it happens (systemd STATUS= lines).
+  void set_status_sink(std::function<void(const std::string&)> sink) {
+    status_sink_ = std::move(sink);
+  }
+  // The event loops that must keep turning for the broker to serve (the systemd watchdog's
+  // probes): every network thread's io_context. Empty before start() and after stop().
+  std::vector<asio::any_io_executor> event_loops() const;
+
   // --add-scram: written with the cluster id when the metadata log is formatted; on a formatted
   // log start() fails unless each is already there exactly (see docs/security.md).
   void set_bootstrap_credentials(std::vector<security::BootstrapCredential> credentials) {
@@ -59,6 +68,9 @@ class BrokerApp {
   }
 
  private:
+  // Readiness reason and status sink together.
+  void phase(const std::string& what);
+  std::function<void(const std::string&)> status_sink_;
   // Refuses --add-scram credentials the (already formatted) metadata log does not hold.
   void check_bootstrap_credentials(const std::filesystem::path& metadata_dir) const;
   // The admin HTTP server starts first so /v1/status/ready and /metrics answer during recovery.

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "broker/broker_app.h"
+#include "broker/systemd_notifier.h"
 #include "config/broker_config.h"
 #include "security/sasl/bootstrap_credentials.h"
 
@@ -103,22 +104,32 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  samsa::broker::SystemdNotifier systemd;
   samsa::broker::BrokerApp broker(*config);
   broker.set_bootstrap_credentials(std::move(credentials));
+  broker.set_status_sink([&systemd](const std::string& status) { systemd.status(status); });
   try {
     broker.start();
   } catch (const std::exception& e) {
     spdlog::critical("event=startup_failed error=\"{}\"", e.what());
     std::cerr << "samsa-broker: cannot start: " << e.what() << "\n";
+    systemd.status(std::string("startup failed: ") + e.what());
     return 1;
   }
+  // start() returns once /v1/status/ready answers 200.
+  systemd.ready("serving");
+  systemd.start_watchdog([&broker] { return broker.event_loops(); });
   int signal = 0;
   for (;;) {
     sigwait(&signals, &signal);
     spdlog::info("event=signal_received signal={}", signal);
     if (signal != SIGHUP) break;
+    systemd.reloading();
     broker.reload_tls();  // SIGHUP: reload TLS certificates and JWKS files, keep running
+    systemd.ready("serving (reloaded)");
   }
+  systemd.stopping();
+  systemd.stop_watchdog();
   broker.stop();
   spdlog::shutdown();
   return 0;

@@ -14,6 +14,8 @@ APT_PACKAGES=(
   libsasl2-dev libsasl2-modules-gssapi-mit libkrb5-dev
   # OAUTHBEARER: fetching the identity provider's JWKS over HTTPS
   libcurl4-openssl-dev ca-certificates
+  # systemd: sd_notify (READY, STATUS, WATCHDOG) and systemd-analyze for the unit tests
+  libsystemd-dev systemd
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat python3 python3-kafka python3-confluent-kafka nodejs npm

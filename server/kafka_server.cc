@@ -67,8 +67,24 @@ KafkaServer::NetworkThread KafkaServer::make_network_thread(bool run) {
   t.context = std::make_unique<asio::io_context>(1);
   t.guard = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
       asio::make_work_guard(*t.context));
-  if (run) t.thread = std::thread([c = t.context.get()] { c->run(); });
+  if (run) t.thread = std::thread([c = t.context.get()] { run_network_thread(*c); });
   return t;
+}
+
+void KafkaServer::run_network_thread(asio::io_context& context) {
+  // Named so an operator (top -H, /proc/<pid>/task/*/comm) and the watchdog test can find them.
+  pthread_setname_np(pthread_self(), "samsa-network");
+  context.run();
+}
+
+std::vector<asio::any_io_executor> KafkaServer::network_executors() const {
+  std::lock_guard lock(mutex_);
+  std::vector<asio::any_io_executor> out;
+  if (!started_ || stopped_) return out;
+  for (const auto* threads : {&active_, &retired_})
+    for (const auto& t : *threads)
+      if (!t.context->stopped()) out.push_back(t.context->get_executor());
+  return out;
 }
 
 void KafkaServer::start() {
@@ -92,7 +108,7 @@ void KafkaServer::start() {
     asio::co_spawn(ctx, accept_loop(*acceptor, spec), asio::detached);
     acceptors_.push_back(std::move(acceptor));
   }
-  for (auto& t : active_) t.thread = std::thread([c = t.context.get()] { c->run(); });
+  for (auto& t : active_) t.thread = std::thread([c = t.context.get()] { run_network_thread(*c); });
   started_ = true;
   lock.unlock();  // the CPU source takes the lock itself, and may be called right away
   if (services_.metrics != nullptr) {

@@ -60,6 +60,10 @@ class KafkaServer {
   // metrics.
   std::vector<double> network_thread_cpu_seconds() const;
 
+  // Every running network thread's event loop (retired ones still draining included): the
+  // systemd watchdog posts a probe to each and pings only when all have run it.
+  std::vector<asio::any_io_executor> network_executors() const;
+
   // max.connections, max.connections.per.ip(.overrides), max.connection.creation.rate changed.
   void set_connection_limits(const network::ConnectionLimits& limits);
   network::ConnectionQuotas& quotas() { return quotas_; }
@@ -72,6 +76,7 @@ class KafkaServer {
     std::thread thread;
   };
   static NetworkThread make_network_thread(bool run);
+  static void run_network_thread(asio::io_context& context);
   asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, const ListenerSpec& spec);
   // Waits until max.connections and max.connection.creation.rate allow another connection.
   asio::awaitable<void> admit(asio::ip::tcp::acceptor& acceptor, const std::string& listener);

@@ -63,8 +63,8 @@ std::optional<std::map<TopicPartition, int64_t>> read_checkpoint(const fs::path&
 }  // namespace
 
 LogManager::LogManager(std::vector<fs::path> log_dirs, std::string cluster_id, int32_t node_id,
-                       LogConfig defaults, int flush_threads)
-    : dirs_(std::move(log_dirs)), defaults_(defaults) {
+                       LogConfig defaults, int flush_threads, LoadProgress progress)
+    : dirs_(std::move(log_dirs)), defaults_(defaults), progress_(std::move(progress)) {
   if (dirs_.empty()) throw StorageError("no log dirs configured");
   locks_.resize(dirs_.size());
   for (const auto& d : dirs_) health_.push_back(std::make_shared<LogDirHealth>(d));
@@ -165,6 +165,9 @@ void LogManager::load_dir(size_t index) {
     logs_[*tp] = Log::open(*tp, entry.path(), defaults_, clean, rp, ls,
                            LogDirContext{health_[index], flusher_});
     dir_of_[*tp] = index;
+    if (progress_ && logs_.size() % 100 == 0)
+      progress_("recovering log dir " + dir.string() + ": " + std::to_string(logs_.size()) +
+                " partitions loaded" + (clean ? "" : " (unclean shutdown: recovering segments)"));
   }
   // From here on a crash is an unclean shutdown.
   std::error_code ec;

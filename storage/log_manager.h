@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,8 +36,10 @@ class LogManager {
   // `flush_threads` > 0 runs roll and flush.ms fsyncs and producer snapshots on that many
   // background threads (background.threads); 0 runs them inline. A dir whose loading fails with an
   // I/O error starts offline; if every dir does, this throws.
+  // `progress` (optional) hears how loading goes, every 100 partitions (systemd STATUS=).
+  using LoadProgress = std::function<void(const std::string&)>;
   LogManager(std::vector<std::filesystem::path> log_dirs, std::string cluster_id, int32_t node_id,
-             LogConfig defaults, int flush_threads = 0);
+             LogConfig defaults, int flush_threads = 0, LoadProgress progress = nullptr);
   ~LogManager();
   LogManager(const LogManager&) = delete;
   LogManager& operator=(const LogManager&) = delete;
@@ -85,6 +88,7 @@ class LogManager {
   std::vector<std::shared_ptr<LogDirHealth>> health_;  // one per dir, same order
   std::shared_ptr<FlushPool> flusher_;
   LogConfig defaults_;
+  LoadProgress progress_;  // only called while the constructor loads
   mutable std::mutex mu_;
   std::map<TopicPartition, std::shared_ptr<Log>> logs_;
   std::map<TopicPartition, size_t> dir_of_;
