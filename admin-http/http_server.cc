@@ -147,7 +147,10 @@ void AdminHttpServer::start() {
   const char* opts[] = {"listening_ports", ports.c_str(), "num_threads", threads.c_str(),
                         // Bounds how long a slow client may hold a worker thread.
                         "request_timeout_ms", timeout.c_str(), "enable_keep_alive", "yes",
-                        "keep_alive_timeout_ms", "5000", "linger_timeout_ms", "0",
+                        // No linger option: linger_timeout_ms=0 meant an abortive close (RST),
+                        // which dropped the unsent tail of a large response (a /metrics scrape
+                        // with "Connection: close" then failed with a reset).
+                        "keep_alive_timeout_ms", "5000",
                         // Connections beyond the worker threads wait here, not in a new thread.
                         "connection_queue", "256", "listen_backlog", "256", nullptr};
   mg_callbacks callbacks{};
