@@ -1,13 +1,16 @@
 """The Prometheus alert rules (grafana/alerts/samsa-alerts.yml): `promtool check rules` passes,
 `promtool test rules` runs a case for every alert (each fires, some also resolve), every alert has
-a runbook section in docs/alerts.md, and every metric the rules use is exported by a real broker
-once it has served what the metric is about (a produce, a consumer group's commits, a failed SASL
-login, a TLS listener)."""
+a runbook section in docs/alerts.md, every metric the rules use is exported by a real broker once
+it has served what the metric is about (a produce, a consumer group's commits, a failed SASL
+login, a TLS listener), and on a real Prometheus the disk, lag and broker-down alerts fire on
+induced faults and resolve when they are undone."""
 
+import contextlib
 import os
 import re
 import shutil
 import subprocess
+import time
 import urllib.request
 
 import pytest
@@ -128,3 +131,94 @@ def test_every_metric_the_rules_use_is_exported(tmp_path):
             pytest.fail(f"metrics the rules use that the broker does not export: {missing()}")
     finally:
         br.cleanup()
+
+
+@contextlib.contextmanager
+def mounted_tmpfs(path, size):
+    """A size-limited tmpfs at `path` (the test runs as root), unmounted whatever happens."""
+    os.makedirs(path, exist_ok=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", path],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, f"cannot mount a tmpfs at {path} (needs root): {r.stderr}"
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", path], capture_output=True)
+
+
+def test_alerts_fire_and_resolve_on_a_real_prometheus(tmp_path):
+    """A real Prometheus scraping a real broker with the rules loaded: the log dir's disk fills,
+    a consumer group falls behind, the broker goes away; each alert fires, then resolves when the
+    fault is undone. The rule file is the shipped one with its `for:` durations set to 0s and the
+    lag-age threshold set to 3 s, so the test need not wait minutes; expressions are unchanged."""
+    from test_metrics_prometheus import Prometheus
+    text = open(RULES).read()
+    text = re.sub(r"for: \d+[smh]", "for: 0s", text)
+    text = text.replace("samsa_consumergroup_lag_seconds{job=\"samsa\"}) > 300",
+                        "samsa_consumergroup_lag_seconds{job=\"samsa\"}) > 3")
+    assert "> 3" in text
+    rules = tmp_path / "rules.yml"
+    rules.write_text(text)
+    with mounted_tmpfs(str(tmp_path / "disk"), 64 << 20) as disk:
+        br = Broker(name="alerts-fire", overrides={
+            "log.dirs": os.path.join(disk, "data"), "log.segment.bytes": 1 << 20,
+            # The metadata log stays on the normal disk: only the partitions' dir fills.
+            "metadata.log.dir": str(tmp_path / "metadata")})
+        prom = None
+        try:
+            br.start()
+            prom = Prometheus(f"127.0.0.1:{br.admin_port}", rule_file=str(rules)).start()
+            wait_until(lambda: prom.value('up{job="samsa"}') == 1, "the first scrape")
+            assert prom.alerts() == [], prom.alerts()
+
+            # Disk: a file leaving under 5 % of the tmpfs free.
+            filler = os.path.join(disk, "filler")
+            with open(filler, "wb") as f:
+                f.write(b"\0" * (62 << 20))
+            wait_until(lambda: "SamsaDiskAlmostFull" in prom.alerts(), "SamsaDiskAlmostFull")
+            os.remove(filler)
+            wait_until(lambda: "SamsaDiskAlmostFull" not in prom.alerts(),
+                       "SamsaDiskAlmostFull to resolve")
+
+            # Lag: a group that committed 5 of 50 records, then all of them.
+            from confluent_kafka import Consumer, Producer
+            p = Producer({"bootstrap.servers": br.bootstrap})
+            for i in range(50):
+                p.produce("lagging", value=f"v{i}".encode())
+            assert p.flush(30) == 0
+            conf = {"bootstrap.servers": br.bootstrap, "group.id": "slow-group",
+                    "auto.offset.reset": "earliest", "enable.auto.commit": False}
+            c = Consumer(conf)
+            c.subscribe(["lagging"])
+            got = []
+            while len(got) < 5:
+                m = c.poll(1.0)
+                if m is not None and not m.error():
+                    got.append(m)
+            c.commit(message=got[-1], asynchronous=False)
+            c.close()
+            wait_until(lambda: "SamsaConsumerLagTooOld" in prom.alerts(),
+                       "SamsaConsumerLagTooOld", timeout=60)
+            c = Consumer(conf)
+            c.subscribe(["lagging"])
+            last = None
+            deadline = time.monotonic() + 30
+            while (last is None or last.offset() < 49) and time.monotonic() < deadline:
+                m = c.poll(1.0)
+                if m is not None and not m.error():
+                    last = m
+            c.commit(message=last, asynchronous=False)
+            c.close()
+            wait_until(lambda: "SamsaConsumerLagTooOld" not in prom.alerts(),
+                       "SamsaConsumerLagTooOld to resolve", timeout=60)
+
+            # Broker down, and back.
+            br.stop()
+            wait_until(lambda: "SamsaBrokerDown" in prom.alerts(), "SamsaBrokerDown")
+            br.start()
+            wait_until(lambda: "SamsaBrokerDown" not in prom.alerts(),
+                       "SamsaBrokerDown to resolve")
+        finally:
+            if prom is not None:
+                prom.stop()
+            br.cleanup()

@@ -41,7 +41,7 @@ def http_get(url, timeout=10):
 class Prometheus:
     """A throwaway Prometheus on a free loopback port, scraping one target every second."""
 
-    def __init__(self, target):
+    def __init__(self, target, rule_file=None):
         self.dir = tempfile.mkdtemp(prefix="samsa-it-prometheus-")
         self.port = free_port()
         self.log_path = os.path.join(self.dir, "prometheus.log")
@@ -50,6 +50,8 @@ class Prometheus:
             f.write("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                     "scrape_configs:\n  - job_name: samsa\n    metrics_path: /metrics\n"
                     f"    static_configs:\n      - targets: ['{target}']\n")
+            if rule_file:
+                f.write(f"rule_files: ['{rule_file}']\n")
         self.proc = None
         self.args = [prometheus_binary("prometheus"), f"--config.file={config}",
                      f"--web.listen-address=127.0.0.1:{self.port}",
@@ -98,6 +100,13 @@ class Prometheus:
         result = self.query(promql)
         assert len(result) <= 1, result
         return float(result[0]["value"][1]) if result else None
+
+    def alerts(self, state="firing"):
+        """Names of the alerts in `state` (firing or pending)."""
+        status, body = http_get(f"http://127.0.0.1:{self.port}/api/v1/alerts")
+        doc = json.loads(body)
+        return sorted({a["labels"]["alertname"] for a in doc["data"]["alerts"]
+                       if a["state"] == state})
 
     def wait_for(self, promql, predicate, what, timeout=30):
         deadline = time.monotonic() + timeout
