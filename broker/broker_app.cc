@@ -184,9 +184,8 @@ void BrokerApp::phase(const std::string& what) {
   if (status_sink_) status_sink_(what);
 }
 
-std::vector<asio::any_io_executor> BrokerApp::event_loops() const {
-  if (!kafka_) return {};
-  return kafka_->network_executors();
+size_t BrokerApp::probe_event_loops(const std::function<void()>& probe) {
+  return kafka_ ? kafka_->probe_network_threads(probe) : 0;
 }
 
 void BrokerApp::start() {

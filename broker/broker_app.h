@@ -57,9 +57,9 @@ class BrokerApp {
   void set_status_sink(std::function<void(const std::string&)> sink) {
     status_sink_ = std::move(sink);
   }
-  // The event loops that must keep turning for the broker to serve (the systemd watchdog's
-  // probes): every network thread's io_context. Empty before start() and after stop().
-  std::vector<asio::any_io_executor> event_loops() const;
+  // Posts `probe` to every event loop that must keep turning for the broker to serve (each
+  // network thread's io_context) and returns how many; 0 before start() and after stop().
+  size_t probe_event_loops(const std::function<void()>& probe);
 
   // --add-scram: written with the cluster id when the metadata log is formatted; on a formatted
   // log start() fails unless each is already there exactly (see docs/security.md).

@@ -118,7 +118,8 @@ int main(int argc, char** argv) {
   }
   // start() returns once /v1/status/ready answers 200.
   systemd.ready("serving");
-  systemd.start_watchdog([&broker] { return broker.event_loops(); });
+  systemd.start_watchdog(
+      [&broker](const std::function<void()>& probe) { return broker.probe_event_loops(probe); });
   int signal = 0;
   for (;;) {
     sigwait(&signals, &signal);

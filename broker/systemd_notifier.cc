@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <memory>
@@ -66,13 +67,13 @@ void SystemdNotifier::run_watchdog(EventLoops loops, std::chrono::microseconds i
   std::unique_lock lock(mu_);
   while (!stop_) {
     lock.unlock();
-    const auto executors = loops();
-    // Shared with the probes: one that runs after this round is over only touches the counter.
-    auto pending = std::make_shared<std::atomic<size_t>>(executors.size());
-    for (const auto& ex : executors) asio::post(ex, [pending] { pending->fetch_sub(1); });
+    // Shared with the probes: one that runs after this round is over only touches its own
+    // round's counter. Counts up from the probes run; `posted` says how many there are.
+    auto ran = std::make_shared<std::atomic<size_t>>(0);
+    const size_t posted = loops([ran] { ran->fetch_add(1); });
     lock.lock();
     if (wake_.wait_for(lock, round, [this] { return stop_; })) break;
-    const size_t behind = pending->load();
+    const size_t behind = posted - std::min(posted, ran->load());
     if (behind == 0) {
       lock.unlock();
       notify("WATCHDOG=1");
@@ -84,7 +85,7 @@ void SystemdNotifier::run_watchdog(EventLoops loops, std::chrono::microseconds i
       spdlog::error(
           "event=systemd_watchdog_withheld network_threads_not_answering={} of {} "
           "(no keep-alive until they answer)",
-          behind, executors.size());
+          behind, posted);
       missing_logged = true;
     }
   }

@@ -10,20 +10,19 @@
 // counted time would keep pinging for a broker that no longer serves anyone.
 //
 // Outside systemd (no NOTIFY_SOCKET) every call is a no-op.
-#include <asio.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
 namespace samsa::broker {
 
 class SystemdNotifier {
  public:
-  using EventLoops = std::function<std::vector<asio::any_io_executor>()>;
+  // Posts the probe to every event loop and returns how many it was posted to.
+  using EventLoops = std::function<size_t(const std::function<void()>&)>;
 
   SystemdNotifier();
   ~SystemdNotifier();

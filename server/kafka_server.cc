@@ -77,14 +77,20 @@ void KafkaServer::run_network_thread(asio::io_context& context) {
   context.run();
 }
 
-std::vector<asio::any_io_executor> KafkaServer::network_executors() const {
+size_t KafkaServer::probe_network_threads(const std::function<void()>& probe) {
+  // Posted under the lock: a retired context that has stopped may be destroyed by
+  // resize_network_threads as soon as the lock is released.
   std::lock_guard lock(mutex_);
-  std::vector<asio::any_io_executor> out;
-  if (!started_ || stopped_) return out;
-  for (const auto* threads : {&active_, &retired_})
-    for (const auto& t : *threads)
-      if (!t.context->stopped()) out.push_back(t.context->get_executor());
-  return out;
+  if (!started_ || stopped_) return 0;
+  size_t posted = 0;
+  for (auto* threads : {&active_, &retired_}) {
+    for (auto& t : *threads) {
+      if (t.context->stopped()) continue;
+      asio::post(*t.context, probe);
+      ++posted;
+    }
+  }
+  return posted;
 }
 
 void KafkaServer::start() {

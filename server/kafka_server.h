@@ -3,6 +3,7 @@
 // (one thread each, num.network.threads), each connection pinned to one of them for its whole
 // life. The pool can be resized at runtime, as Kafka resizes its network processors.
 #include <asio.hpp>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -60,9 +61,9 @@ class KafkaServer {
   // metrics.
   std::vector<double> network_thread_cpu_seconds() const;
 
-  // Every running network thread's event loop (retired ones still draining included): the
-  // systemd watchdog posts a probe to each and pings only when all have run it.
-  std::vector<asio::any_io_executor> network_executors() const;
+  // Posts `probe` to every running network thread's event loop (retired ones still draining
+  // included) and returns how many: the systemd watchdog pings only when all have run it.
+  size_t probe_network_threads(const std::function<void()>& probe);
 
   // max.connections, max.connections.per.ip(.overrides), max.connection.creation.rate changed.
   void set_connection_limits(const network::ConnectionLimits& limits);
