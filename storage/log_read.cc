@@ -156,26 +156,35 @@ FileSlice Log::locate_unchecked(int64_t offset, int32_t max_bytes, int64_t max_o
   for (const Start& s : starts) {
     HeaderCursor headers(s.segment->log_fd(), s.end);
     int64_t pos = s.position;
-    std::optional<BatchHeader> h = s.first;
+    // The first header came with the index look-up; the others are read as the walk goes.
+    BatchHeader h = s.first;
+    bool have_header = true;
     bool stop = false;
     while (pos + static_cast<int64_t>(records::kBatchHeaderSize) <= s.end) {
-      if (!h) h = headers.at(pos);
+      if (!have_header) {
+        auto next = headers.at(pos);
+        if (!next) {
+          stop = true;
+          break;
+        }
+        h = *next;
+      }
       // A damaged header stops the slice: serve only batches known to be whole.
-      if (!h || h->magic != records::kMagicV2 || h->length < kMinBatchLength ||
-          h->total_size() > s.end - pos || h->base_offset >= max_offset) {
+      if (h.magic != records::kMagicV2 || h.length < kMinBatchLength ||
+          h.total_size() > s.end - pos || h.base_offset >= max_offset) {
         stop = true;
         break;
       }
       // Kafka's rule: the first batch goes out whole even above the limit, so a consumer can
       // always make progress.
-      if (h->total_size() > remaining && !(first && min_one_batch)) {
+      if (h.total_size() > remaining && !(first && min_one_batch)) {
         stop = true;
         break;
       }
-      pos += h->total_size();
-      remaining -= h->total_size();
+      pos += h.total_size();
+      remaining -= h.total_size();
       first = false;
-      h.reset();
+      have_header = false;
     }
     if (pos > s.position) {
       out.regions.push_back(FileRegion{s.segment, s.position, pos - s.position});

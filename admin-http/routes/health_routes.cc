@@ -3,7 +3,8 @@
 namespace samsa::admin_http {
 
 void register_health_routes(Router& router, AdminContext& ctx) {
-  const RouteOptions always{.available_while_starting = true, .access = Access::authenticated()};
+  const RouteOptions always{
+      .available_while_starting = true, .access = Access::authenticated(), .change = {}};
   // Live: the process answers HTTP. Kubernetes restarts the pod only when this fails.
   router.add(
       "GET", "/v1/status/live",

@@ -12,7 +12,8 @@ void register_metrics_routes(Router& router, AdminContext& ctx) {
         return r;
       },
       // Scrapes during startup show recovery progress and process metrics.
-      RouteOptions{.available_while_starting = true, .access = Access::authenticated()});
+      RouteOptions{
+          .available_while_starting = true, .access = Access::authenticated(), .change = {}});
 }
 
 }  // namespace samsa::admin_http

@@ -11,7 +11,8 @@ void register_openapi_routes(Router& router, AdminContext&) {
         r.body = std::string(openapi_document());
         return r;
       },
-      RouteOptions{.available_while_starting = true, .access = Access::authenticated()});
+      RouteOptions{
+          .available_while_starting = true, .access = Access::authenticated(), .change = {}});
 }
 
 }  // namespace samsa::admin_http

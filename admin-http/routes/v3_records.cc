@@ -184,7 +184,7 @@ void register_v3_record_routes(Router& router, AdminContext& ctx) {
   router.add_v3(
       "POST", "/clusters/{cluster_id}/topics/{topic_name}/records",
       [&ctx](HttpRequest& req) { return produce_records(ctx, req); },
-      RouteOptions{.streaming = true, .access = Access::topic(Op::kWrite)});
+      RouteOptions{.streaming = true, .access = Access::topic(Op::kWrite), .change = {}});
   router.add_v3("POST", "/clusters/{cluster_id}/topics/{topic_name}/records:batch",
                 Access::topic(Op::kWrite),
                 [&ctx](HttpRequest& req) { return produce_batch(ctx, req); });

@@ -57,9 +57,12 @@ TEST(Router, LiteralSegmentBeatsParameter) {
 TEST(Router, KeepsOptions) {
   Router r;
   r.add("GET", "/metrics", answer(200),
-        RouteOptions{.available_while_starting = true, .access = Access::authenticated()});
+        RouteOptions{
+            .available_while_starting = true, .access = Access::authenticated(), .change = {}});
   r.add("POST", "/v3/x", answer(200),
-        RouteOptions{.streaming = true, .access = Access::topic(security::AclOperation::kWrite)});
+        RouteOptions{.streaming = true,
+                     .access = Access::topic(security::AclOperation::kWrite),
+                     .change = {}});
   EXPECT_TRUE(r.match("GET", "/metrics").options.available_while_starting);
   EXPECT_FALSE(r.match("GET", "/metrics").options.streaming);
   EXPECT_TRUE(r.match("POST", "/v3/x").options.streaming);
@@ -71,7 +74,8 @@ TEST(Router, KeepsOptions) {
 TEST(Router, EveryRouteStatesItsAccess) {
   Router r;
   EXPECT_THROW(r.add("GET", "/v1/x", answer(200), RouteOptions{}), std::logic_error);
-  EXPECT_THROW(r.add_v3("GET", "/x", answer(200), RouteOptions{.streaming = true}),
+  EXPECT_THROW(r.add_v3("GET", "/x", answer(200),
+                        RouteOptions{.streaming = true, .access = {}, .change = {}}),
                std::logic_error);
 }
 

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <future>
@@ -18,6 +19,14 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+
+// libraft writes to its peers with plain write(2): a peer that has just closed (three quorums
+// stopping in one process) raises SIGPIPE, which kills a process that does not ignore it.
+// samsa-broker ignores it in main(); this test binary must too (seen under TSan's timing).
+[[maybe_unused]] const bool kSigpipeIgnored = [] {
+  std::signal(SIGPIPE, SIG_IGN);
+  return true;
+}();
 
 struct TempDir {
   fs::path path;

@@ -25,7 +25,7 @@ std::vector<MetadataRecord> every_record_type() {
       ClusterIdRecord{"abc"},
       FeatureLevelRecord{"metadata.version", 7},
       LeaderChangeRecord{3, 42},
-      RegisterBrokerRecord{{1, "h1", 9092, std::string("rack-a"), false}},
+      RegisterBrokerRecord{{1, "h1", 9092, std::string("rack-a"), false, {}}},
       RegisterBrokerRecord{{2,
                             "h2",
                             9093,

@@ -14,7 +14,7 @@ std::shared_ptr<const MetadataImage> image_with(int brokers, std::vector<std::st
                                                 std::set<int> fenced = {}) {
   ImageBuilder b;
   for (int i = 1; i <= brokers; ++i) {
-    b.apply(RegisterBrokerRecord{{i, "h", 9092, std::nullopt, fenced.count(i) != 0}});
+    b.apply(RegisterBrokerRecord{{i, "h", 9092, std::nullopt, fenced.count(i) != 0, {}}});
   }
   uint8_t n = 1;
   for (auto& t : topics) {
