@@ -520,11 +520,9 @@ std::vector<ConfigDef> make_broker_defs() {
                   "then every sasl.oauthbearer.jwks.endpoint.refresh.ms and early when a token "
                   "names a key id the set lacks; https trusts the system's CA certificates, or "
                   "the PEM file in ssl.truststore.location of the listener's "
-                  "listener.name.<l>.oauthbearer.sasl.jaas.config, as in Kafka. A file is "
-                  "re-read when it changes. Both are re-read on SIGHUP, and keys that cannot be "
-                  "had keep the ones loaded before. RSA (RS256/384/512, PS256/384/512, 2048 "
-                  "bits or more) and EC (ES256/384/512) signature keys are used; other keys are "
-                  "skipped."));
+                  "listener.name.<l>.oauthbearer.sasl.jaas.config, as in Kafka. A file is re-read "
+                  "when it changes; both on SIGHUP, keeping old keys on failure. RSA (RS*, PS*, "
+                  "2048 bits or more) and EC (ES*) signature keys are used, others skipped."));
   v.push_back(def("sasl.oauthbearer.jwks.endpoint.refresh.ms", L, "3600000", at_least(1000), kLow,
                   kReadOnly,
                   "How often a JWKS URL is fetched again. A failed fetch keeps the keys loaded "
@@ -535,9 +533,8 @@ std::vector<ConfigDef> make_broker_defs() {
                   "as long, up to sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms."));
   v.push_back(def("sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms", L, "10000", at_least(1),
                   kLow, kReadOnly,
-                  "Longest wait between JWKS fetch retries, and how long one fetch keeps being "
-                  "retried. It also spaces the early fetches tokens with an unknown key id "
-                  "ask for."));
+                  "Longest wait between JWKS fetch retries, how long one fetch is retried, and "
+                  "the least time between early fetches for unknown key ids."));
   v.push_back(def("sasl.oauthbearer.expected.issuer", S, null, none, kLow, kReadOnly,
                   "When set, an OAUTHBEARER token's iss claim must be exactly this."));
   v.push_back(def("sasl.oauthbearer.expected.audience", LIST, "", none, kLow, kReadOnly,

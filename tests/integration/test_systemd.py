@@ -18,7 +18,6 @@ import threading
 import time
 import urllib.request
 
-import pytest
 from samsa_fixture import Broker, broker_binary, wait_until
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
