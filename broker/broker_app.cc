@@ -9,6 +9,8 @@
 #include "admin-http/routes/routes.h"
 #include "config/listeners.h"
 #include "metrics/families.h"
+#include "metrics/log_maintenance_metrics.h"
+#include "metrics/raft_metrics.h"
 #include "protocol/error_codes.h"
 #include "protocol/messages/api_registry.h"
 #include "server/api_table.h"
@@ -56,63 +58,6 @@ BrokerApp::BrokerApp(const config::BrokerConfig& config)
       metrics_(config.metrics_constant_labels()),
       log_dirs_(log_dirs_from(config)) {
   register_process_metrics();
-}
-
-void BrokerApp::register_process_metrics() {
-  process_metrics_ = std::make_shared<metrics::ProcessMetrics>(SAMSA_VERSION, node_id_, log_dirs_);
-  metrics_.add_collector(process_metrics_);
-  metrics_.add_collector(std::make_shared<metrics::FunctionCollector>(
-      [this](std::vector<prometheus::MetricFamily>& out) {
-        // Kafka's BrokerState: STARTING 1, RUNNING 3, SHUTTING_DOWN 7.
-        const bool ready = readiness_.ready();
-        const bool stopping = !ready && readiness_.reason() == "broker is shutting down";
-        metrics::add_single_gauge(out, "kafka_server_kafkaserver_brokerstate",
-                                  "Broker state (1 starting, 3 running, 7 shutting down)",
-                                  ready      ? 3
-                                  : stopping ? 7
-                                             : 1);
-        auto& malformed = metrics::add_family(
-            out, "samsa_kafka_malformed_requests_total",
-            "Kafka requests refused as malformed (bad size, unknown API or version, undecodable "
-            "body); each closes its connection",
-            prometheus::MetricType::Counter);
-        metrics::add_counter(malformed, {}, static_cast<double>(stats_.malformed_requests.load()));
-        auto& fetched = metrics::add_family(
-            out, "samsa_kafka_fetch_record_bytes_total",
-            "Record bytes sent in fetch responses, by path: sendfile from the segment file, or "
-            "copied through memory (small slices, or a listener that must see the bytes)",
-            prometheus::MetricType::Counter);
-        metrics::add_counter(fetched, {{"path", "sendfile"}},
-                             static_cast<double>(stats_.fetch_bytes_sendfile.load()));
-        metrics::add_counter(fetched, {{"path", "copy"}},
-                             static_cast<double>(stats_.fetch_bytes_copied.load()));
-      }));
-}
-
-void BrokerApp::register_service_metrics() {
-  kafka_metrics_ = std::make_unique<metrics::KafkaMetrics>(
-      metrics_,
-      [](int16_t key) {
-        // Only APIs we serve, so a client sending arbitrary keys cannot add series.
-        const protocol::ApiInfo* api = server::find_api(key) ? protocol::find_api(key) : nullptr;
-        return api ? std::string(api->name) : std::string();
-      },
-      [](int16_t code) { return std::string(protocol::error_name(code)); });
-  kafka_metrics_->topics->set_topic_list([this] {
-    auto image = controller_->image();
-    std::vector<std::string> names;
-    names.reserve(image->topics().size());
-    for (const auto& [name, topic] : image->topics()) names.push_back(name);
-    return names;
-  });
-  services_->metrics = kafka_metrics_.get();
-  produce_->set_metrics(kafka_metrics_->topics.get());
-  server::MetricsSources sources;
-  sources.node_id = node_id_;
-  sources.topics = topics_.get();
-  sources.partitions = partitions_.get();
-  sources.groups = groups_.get();
-  server::register_metrics_collectors(metrics_, sources);
 }
 
 BrokerApp::~BrokerApp() {
@@ -264,6 +209,7 @@ void BrokerApp::start() {
     quorum_options.bootstrap_records.push_back(security::bootstrap_record(c));
   }
   controller_ = cluster::start_controller(quorum_options, controller_options);
+  register_quorum_metrics();
   check_bootstrap_credentials(quorum_options.data_dir);
 
   cluster::BrokerRegistration registration;
@@ -450,6 +396,7 @@ void BrokerApp::start_cleaner() {
       cleaner_config(server::effective_config(config_, *controller_->image(), node_id_));
   cleaner_ = std::make_unique<storage::LogCleaner>(*logs_, cc, policy_for);
   cleaner_->start();
+  register_log_maintenance_metrics();
   spdlog::info(
       "event=cleaner_started threads={} dedupe_buffer_bytes={} io_max_bytes_per_second={} "
       "backoff_ms={}",
@@ -479,6 +426,12 @@ void BrokerApp::watch_dynamic_configs() {
     dynamic_->apply_image(image);
   });
   dynamic_->apply_image(*publisher_->latest());
+}
+
+void BrokerApp::apply_reloaded_config() {
+  // The same image again: its offset is not older than the last applied, so subscribers re-read
+  // the view and act on what changed.
+  if (dynamic_ && publisher_) dynamic_->apply_image(*publisher_->latest());
 }
 
 void BrokerApp::reload_tls() {

@@ -51,6 +51,9 @@ class BrokerApp {
   void stop();
   // SIGHUP: rebuilds the TLS listeners' contexts from their files (new connections get them)
   // and re-reads the OAUTHBEARER JWKS files.
+  // After BrokerConfig::reload_from: hands the reloaded runtime-changeable keys to what was
+  // built from them (as a dynamic config change would).
+  void apply_reloaded_config();
   void reload_tls();
 
   // Hears each startup phase and recovery progress as it happens (systemd STATUS= lines).
@@ -84,6 +87,8 @@ class BrokerApp {
   void register_process_metrics();
   // Data-path metrics and the collectors that read the services, once those exist.
   void register_service_metrics();
+  void register_quorum_metrics();           // once the controller runs
+  void register_log_maintenance_metrics();  // once the cleaner runs
   std::string resolve_cluster_id() const;
 
   const config::BrokerConfig& config_;

@@ -129,6 +129,9 @@ void collect_controller(const ControllerSample& sample,
   add_single_gauge(out, "kafka_controller_kafkacontroller_globalpartitioncount",
                    "Partitions in the cluster (active controller only)",
                    a ? static_cast<double>(partitions) : 0);
+  add_counter(add_family(out, "kafka_controller_controllerstats_uncleanleaderelections_total",
+                         "Leaders elected from outside the in-sync replicas", MetricType::Counter),
+              {}, static_cast<double>(sample.unclean_leader_elections));
   if (!a) return;
   add_single_gauge(out, "kafka_brokers", "Brokers in the cluster metadata",
                    static_cast<double>(sample.brokers));

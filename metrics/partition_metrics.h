@@ -46,6 +46,10 @@ struct ControllerSample {
   bool active = false;  // this broker is the active controller
   int64_t brokers = 0;
   int64_t offline_partitions = 0;  // partitions without a leader
+  // Leaders elected from outside the ISR. Samsa's controller does not elect out-of-ISR
+  // leaders (unclean.leader.election.enable is not acted on), so this stays 0; the series exists
+  // for Kafka's dashboards.
+  uint64_t unclean_leader_elections = 0;
   std::map<std::string, int32_t> partitions_per_topic;
 };
 

@@ -250,6 +250,8 @@ size_t PartitionManager::enforce_retention() {
       continue;  // a rename failed and took the dir offline; the other dirs go on
     }
     deleted += result.segments_deleted;
+    retention_segments_ += result.segments_deleted;
+    retention_bytes_ += static_cast<uint64_t>(result.bytes_deleted);
     if (!result.files.empty())
       logs_.schedule_deletion(std::move(result.files),
                               now + p->log().config().file_delete_delay_ms);
@@ -260,9 +262,14 @@ size_t PartitionManager::enforce_retention() {
       moved = true;
     }
   }
+  ++retention_passes_;
   // DeleteRecords and retention move log starts; a restart must not bring those records back.
   if (moved || deleted > 0) checkpoint();
   return deleted;
+}
+
+PartitionManager::RetentionTotals PartitionManager::retention_totals() const {
+  return {retention_passes_.load(), retention_segments_.load(), retention_bytes_.load()};
 }
 
 void PartitionManager::delete_due_files() {

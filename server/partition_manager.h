@@ -85,6 +85,13 @@ class PartitionManager {
   // One retention pass over the local partitions (log.retention.check.interval.ms); checkpoints
   // the log start offsets when any moved. Returns the number of segments deleted.
   size_t enforce_retention();
+  // What retention has removed since start (every pass over all logs counts once).
+  struct RetentionTotals {
+    uint64_t passes = 0;
+    uint64_t segments_deleted = 0;
+    uint64_t bytes_deleted = 0;
+  };
+  RetentionTotals retention_totals() const;
   // Removes retention's *.deleted files whose file.delete.delay.ms has passed.
   void delete_due_files();
   std::vector<storage::LogDirDescription> describe_log_dirs() const;
@@ -120,6 +127,7 @@ class PartitionManager {
   std::map<uint64_t, DataWaiter> waiters_;
   std::map<storage::TopicPartition, std::set<uint64_t>> watchers_;  // partition -> waiter ids
   std::map<storage::TopicPartition, int64_t> checkpointed_starts_;  // housekeeping thread only
+  std::atomic<uint64_t> retention_passes_{0}, retention_segments_{0}, retention_bytes_{0};
 };
 
 }  // namespace samsa::server

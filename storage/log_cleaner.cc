@@ -487,24 +487,42 @@ bool LogCleaner::clean_one(int64_t now_ms) {
     throw;
   }
   const fs::path log_dir = best->log->dir().parent_path();
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   {
     std::lock_guard lk(mu_);
     in_progress_.erase(tp);
     if (st) {
       checkpoints_[tp] = st->end_offset;
       dir_of_[tp] = log_dir;
+      ++totals_.passes;
+      totals_.bytes_read += st->bytes_read;
+      totals_.bytes_written += st->bytes_written;
+      totals_.records_read += st->records_read;
+      totals_.records_kept += st->records_kept;
+      totals_.last_pass_seconds = secs;
+      totals_.last_recopy_percent =
+          st->bytes_read > 0
+              ? 100.0 * static_cast<double>(st->bytes_written) / static_cast<double>(st->bytes_read)
+              : 0;
+      totals_.last_pass_end_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
     }
   }
   if (!st) return false;
   write_checkpoint(log_dir);
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   spdlog::info(
       "event=log_cleaned log={} first_dirty={} end={} segments={} bytes_read={} bytes_written={} "
       "records_read={} records_kept={} seconds={:.3f}",
       tp.dir_name(), st->first_dirty, st->end_offset, st->segments, st->bytes_read,
       st->bytes_written, st->records_read, st->records_kept, secs);
   return true;
+}
+
+CleanerTotals LogCleaner::totals() const {
+  std::lock_guard lk(mu_);
+  return totals_;
 }
 
 void LogCleaner::write_checkpoint(const fs::path& log_dir) {

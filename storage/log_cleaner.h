@@ -89,6 +89,19 @@ struct CleanerConfig {
   bool operator==(const CleanerConfig&) const = default;
 };
 
+// What the cleaner has done since start, for metrics.
+struct CleanerTotals {
+  uint64_t passes = 0;  // cleaning passes that cleaned something
+  int64_t bytes_read = 0;
+  int64_t bytes_written = 0;
+  int64_t records_read = 0;
+  int64_t records_kept = 0;
+  double last_pass_seconds = 0;
+  double last_recopy_percent = 0;  // bytes written / bytes read of the last pass
+  // When the last pass finished, 0 before the first (ms since the epoch).
+  int64_t last_pass_end_ms = 0;
+};
+
 // Background cleaner threads over every log of a LogManager. `policy_for` answers nullopt for
 // logs whose cleanup.policy does not contain "compact".
 class LogCleaner {
@@ -111,6 +124,7 @@ class LogCleaner {
   // Cleans the dirtiest eligible log once; returns whether one was cleaned.
   bool clean_one(int64_t now_ms);
   int64_t checkpoint_of(const TopicPartition& tp) const;
+  CleanerTotals totals() const;
 
  private:
   struct Worker {
@@ -132,6 +146,7 @@ class LogCleaner {
   std::map<TopicPartition, int64_t> checkpoints_;
   std::map<TopicPartition, std::filesystem::path> dir_of_;  // log dir of each checkpointed log
   std::set<TopicPartition> in_progress_;
+  CleanerTotals totals_;
   std::vector<Worker> workers_;  // index = thread id; thread i runs while i < cfg_.threads
 };
 

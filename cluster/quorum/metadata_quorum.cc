@@ -15,6 +15,7 @@
 #include "cluster/errors.h"
 #include "cluster/image_builder.h"
 #include "cluster/quorum/raft_include.h"
+#include "cluster/quorum/raft_io_tap.h"
 #include "cluster/topic_rules.h"
 
 namespace samsa::cluster {
@@ -28,6 +29,7 @@ struct QuorumAccess {
   static std::condition_variable& cv(MetadataQuorum& q) { return q.cv_; }
   static std::deque<MetadataWrite>& incoming(MetadataQuorum& q) { return q.incoming_; }
   static bool& stop_requested(MetadataQuorum& q) { return q.stop_requested_; }
+  static QuorumStatusRecorder& status(MetadataQuorum& q) { return q.status_; }
   static bool& loaded(MetadataQuorum& q) { return q.loaded_; }
   static std::string& fatal(MetadataQuorum& q) { return q.fatal_; }
 };
@@ -74,6 +76,7 @@ struct ApplyRequest {
   MetadataQuorum::Impl* impl = nullptr;
   std::function<void(int16_t)> done;  // empty for the LeaderChange entry
   int64_t leader_change_term = 0;
+  std::chrono::steady_clock::time_point proposed_at = std::chrono::steady_clock::now();
 };
 
 // libraft's disk format wants entry payloads in multiples of 8 bytes (raft_apply fails with
@@ -135,6 +138,7 @@ struct MetadataQuorum::Impl {
   bool io_initialized = false;
   bool raft_initialized = false;
   bool closing = false;
+  RaftIoTap tap;
 
   std::shared_ptr<const MetadataImage> current = std::make_shared<const MetadataImage>();
   std::deque<MetadataWrite> pending;
@@ -152,6 +156,9 @@ struct MetadataQuorum::Impl {
     ImageBuilder builder(*impl->current);
     if (records) {
       builder.apply_all(*records);
+      if (raft_state(&impl->raft) != RAFT_LEADER) {
+        QuorumAccess::status(*impl->self).on_follower_applied(records->size());
+      }
     } else {
       // Apply must not fail (it would stall the log); every replica skips the same bytes.
       spdlog::error("event=metadata_batch_undecodable offset={} error=\"{}\"", index, error);
@@ -277,6 +284,7 @@ struct MetadataQuorum::Impl {
     req->done = std::move(done);
     req->leader_change_term = leader_change_term;
     int rv = raft_apply(&raft, &req->req, &buf, 1, &Impl::on_applied);
+    if (rv == 0) QuorumAccess::status(*self).on_appended(records.size());
     if (rv != 0) {
       // Not freed: cowsql/raft's legacy path may already have released the buffer when a later
       // step fails (it frees the batch after copying it), so a leak is the safe side.
@@ -290,6 +298,10 @@ struct MetadataQuorum::Impl {
   static void on_applied(struct raft_apply* r, int status, void* /*result*/) {
     std::unique_ptr<ApplyRequest> req(static_cast<ApplyRequest*>(r->data));
     Impl* impl = req->impl;
+    if (status == 0) {
+      QuorumAccess::status(*impl->self)
+          .on_committed(std::chrono::steady_clock::now() - req->proposed_at);
+    }
     if (req->leader_change_term != 0) {
       if (status == 0 && raft_state(&impl->raft) == RAFT_LEADER &&
           static_cast<int64_t>(raft_current_term(&impl->raft)) == req->leader_change_term) {
@@ -339,6 +351,29 @@ struct MetadataQuorum::Impl {
     }
     if (!pending.empty() && active.load() != 0 && !inflight) pump();
     check_loaded(state, term);
+    record_status(state, term);
+  }
+
+  void record_status(int state, int64_t term) {
+    RaftState r;
+    using Role = RaftState::Role;
+    r.role = state == RAFT_LEADER      ? Role::kLeader
+             : state == RAFT_CANDIDATE ? Role::kCandidate
+             : state == RAFT_FOLLOWER  ? Role::kFollower
+                                       : Role::kUnavailable;
+    raft_id leader_id = 0;
+    const char* leader_address = nullptr;
+    raft_leader(&raft, &leader_id, &leader_address);
+    r.leader = static_cast<int32_t>(leader_id);
+    r.voted_for = static_cast<int32_t>(raft_voted_for(&raft));
+    r.term = term;
+    r.commit_index = static_cast<int64_t>(raft_commit_index(&raft));
+    r.last_index = static_cast<int64_t>(raft_last_index(&raft));
+    QuorumAccess::status(*self).update(r, std::chrono::steady_clock::now());
+  }
+
+  static RaftIoTap* tap_of(raft_io* io) {
+    return &static_cast<Impl*>(static_cast<struct raft*>(io->data)->data)->tap;
   }
 
   void check_loaded(int state, int64_t term) {
@@ -460,6 +495,8 @@ void MetadataQuorum::start() {
   }
   in.io_initialized = true;
   raft_uv_set_connect_retry_delay(&in.io, 250);
+  in.tap.recorder = &status_;
+  install_raft_io_tap(&in.io, &in.tap, &Impl::tap_of);
 
   in.fsm.version = 2;
   in.fsm.data = &in;

@@ -17,6 +17,7 @@
 #include "cluster/metadata_image.h"
 #include "cluster/metadata_records.h"
 #include "cluster/published.h"
+#include "cluster/quorum/quorum_status.h"
 
 namespace samsa::cluster {
 
@@ -68,6 +69,8 @@ class MetadataQuorum {
   void add_listener(Listener listener);
   void submit(MetadataWrite write);  // thread-safe
 
+  // Raft state and traffic as of the last tick (Kafka's RaftMetrics); any thread.
+  QuorumStatus status() const { return status_.snapshot(); }
   int32_t node_id() const { return options_.node_id; }
   bool is_active_controller() const { return active_term_.load() != 0; }
   const QuorumOptions& options() const { return options_; }
@@ -82,6 +85,7 @@ class MetadataQuorum {
   std::thread thread_;
   Published<MetadataImage> image_;
   std::atomic<int64_t> active_term_{0};
+  QuorumStatusRecorder status_;  // written by the loop thread
 
   std::mutex mu_;  // guards the fields below
   std::condition_variable cv_;

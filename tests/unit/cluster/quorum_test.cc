@@ -329,6 +329,10 @@ TEST(SingleNodeQuorum, StartFailsWithClearMessage) {
   }
 }
 
+int64_t image_offset_of(Controller& c) {
+  return c.image()->offset();
+}
+
 TEST(ThreeVoterQuorum, TopicReachesEveryImage) {
   TempDir dir;
   std::map<int32_t, std::string> voters;
@@ -388,6 +392,35 @@ TEST(ThreeVoterQuorum, TopicReachesEveryImage) {
     EXPECT_EQ(image->brokers().size(), 3u);
     EXPECT_EQ(image->controller_id(), leader->quorum().node_id());
     EXPECT_EQ(image->cluster_id(), "three");
+  }
+
+  // What the quorum reports (Kafka's RaftMetrics), refreshed by each node's tick.
+  const int32_t leader_id = leader->quorum().node_id();
+  for (auto& n : nodes) {
+    QuorumStatus s;
+    for (int i = 0; i < 300; ++i) {
+      s = n->quorum().status();
+      if (s.high_watermark >= image_offset_of(*leader) && s.leader == leader_id) break;
+      std::this_thread::sleep_for(10ms);
+    }
+    const bool is_leader = n.get() == leader;
+    EXPECT_EQ(s.state, is_leader ? "leader" : "follower") << n->quorum().node_id();
+    EXPECT_EQ(s.leader, leader_id);
+    EXPECT_GT(s.epoch, 0);
+    EXPECT_GE(s.log_end_offset, s.high_watermark);
+    EXPECT_GE(s.high_watermark, image_offset_of(*leader));
+    // Raft traffic: the leader sends appends and gets results; followers send results.
+    EXPECT_GT(s.outgoing_bytes, 0u);
+    EXPECT_GT(s.incoming_bytes, 0u);
+    if (is_leader) {
+      EXPECT_GT(s.requests_sent, 0u);
+      EXPECT_GT(s.responses_received, 0u);
+      EXPECT_GT(s.append_records_rate, 0.0);
+      EXPECT_GT(s.commit_latency_avg_ms, 0.0);
+      EXPECT_GE(s.commit_latency_max_ms, s.commit_latency_avg_ms);
+    } else {
+      EXPECT_GT(s.fetch_records_rate, 0.0);
+    }
   }
 }
 

@@ -360,6 +360,15 @@ TEST(LogCleaner, ReconfigureResizesThreadsAndWakesOnShorterBackoff) {
   // Woken by the reconfiguration rather than by the end of its ten-minute backoff.
   ASSERT_TRUE(eventually([&] { return cleaner.checkpoint_of(f.tp) > 0; }));
   EXPECT_LT(read_all(*f.log).size(), f.model.size());
+  // What the metrics report: the pass, its bytes and the records it dropped.
+  const CleanerTotals totals = cleaner.totals();
+  EXPECT_GE(totals.passes, 1u);
+  EXPECT_GT(totals.bytes_read, 0);
+  EXPECT_GT(totals.bytes_written, 0);
+  EXPECT_GT(totals.records_read, totals.records_kept);
+  EXPECT_GT(totals.last_pass_end_ms, 0);
+  EXPECT_GT(totals.last_recopy_percent, 0.0);
+  EXPECT_LT(totals.last_recopy_percent, 100.0);
 
   // Surplus threads exit after their current pass; a freed slot gets a new thread later.
   cleaner.reconfigure(cleaner_config(1, 1e308, 20));
