@@ -1,5 +1,6 @@
 // samsa-broker: parses the command line and configuration, then runs the broker until
-// SIGINT/SIGTERM (SIGHUP reloads TLS certificates and OAUTHBEARER JWKS files).
+// SIGINT/SIGTERM. SIGHUP (systemctl reload) re-reads the config file's runtime-changeable keys,
+// TLS certificates and OAUTHBEARER JWKS files.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -26,6 +27,28 @@ std::map<std::string, std::string> collect_properties(const std::string& config_
     props[o.substr(0, eq)] = o.substr(eq + 1);
   }
   return props;
+}
+
+// SIGHUP: the file and --override again, validated as at startup; a bad file changes nothing.
+void reload_config(samsa::config::BrokerConfig& config, samsa::broker::BrokerApp& broker,
+                   const std::string& config_file, const std::vector<std::string>& overrides) {
+  try {
+    auto fresh =
+        samsa::config::BrokerConfig::from_properties(collect_properties(config_file, overrides));
+    for (const auto& key : config.reload_from(fresh)) {
+      spdlog::warn("event=config_reload_needs_restart key={} (read-only: the running value stays)",
+                   key);
+    }
+    broker.apply_reloaded_config();
+    const auto reloaded = config.reloaded();
+    spdlog::info(
+        "event=config_reloaded file=\"{}\" keys_differing_from_startup={} "
+        "keys_unset_since_startup={}",
+        config_file, reloaded->values.size(), reloaded->removed.size());
+  } catch (const std::exception& e) {
+    spdlog::error("event=config_reload_failed file=\"{}\" error=\"{}\" (nothing changed)",
+                  config_file, e.what());
+  }
 }
 
 }  // namespace
@@ -126,7 +149,8 @@ int main(int argc, char** argv) {
     spdlog::info("event=signal_received signal={}", signal);
     if (signal != SIGHUP) break;
     systemd.reloading();
-    broker.reload_tls();  // SIGHUP: reload TLS certificates and JWKS files, keep running
+    reload_config(*config, broker, config_file, overrides);
+    broker.reload_tls();
     systemd.ready("serving (reloaded)");
   }
   systemd.stopping();

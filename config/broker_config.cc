@@ -272,6 +272,32 @@ bool BrokerConfig::has_value(std::string_view name) const {
   return entry(name).value.has_value();
 }
 
+std::vector<std::string> BrokerConfig::reload_from(const BrokerConfig& fresh) {
+  auto reload = std::make_shared<StaticReload>();
+  std::vector<std::string> needs_restart;
+  for (const auto& [name, e] : values_) {
+    const bool now_set = fresh.is_set(name);
+    const auto now = fresh.value_string(name);
+    const bool changed = now_set != e.set || now != value_string(name);
+    if (!changed) continue;
+    if (e.def->dynamic == DynamicScope::kReadOnly) {
+      needs_restart.push_back(name);
+    } else if (now_set && now) {
+      reload->values[name] = *now;
+    } else {
+      reload->removed.insert(name);
+    }
+  }
+  std::lock_guard lock(reload_->mutex);
+  reload_->current = std::move(reload);
+  return needs_restart;
+}
+
+std::shared_ptr<const StaticReload> BrokerConfig::reloaded() const {
+  std::lock_guard lock(reload_->mutex);
+  return reload_->current;
+}
+
 std::optional<std::string> BrokerConfig::value_string(std::string_view name) const {
   const Entry& e = entry(name);
   if (!e.value) return std::nullopt;

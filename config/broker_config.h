@@ -6,7 +6,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +19,14 @@
 #include "config/properties.h"
 
 namespace samsa::config {
+
+// What a reload (SIGHUP) re-read from the config file for the keys that can change at runtime
+// (per-broker and cluster-wide ones): the values that replace the startup file's, and the keys the
+// file no longer sets. It stays in the static layer: dynamic configs still take precedence.
+struct StaticReload {
+  std::map<std::string, std::string, std::less<>> values;
+  std::set<std::string, std::less<>> removed;
+};
 
 class BrokerConfig {
  public:
@@ -47,6 +58,13 @@ class BrokerConfig {
   // for an unknown key or a bad value.
   std::map<std::string, std::string> topic_config(
       const std::map<std::string, std::string>& overrides) const;
+
+  // Takes `fresh`'s values of every runtime-changeable key that differs from this config's
+  // startup values (a later reload replaces an earlier one). Returns the read-only keys whose
+  // value changed: they keep their startup value until a restart. Thread-safe with reloaded().
+  std::vector<std::string> reload_from(const BrokerConfig& fresh);
+  // The last reload; null before the first. EffectiveConfig reads it.
+  std::shared_ptr<const StaticReload> reloaded() const;
 
   // Resolved views of the composite settings.
   int32_t node_id() const { return get_int("node.id"); }
@@ -87,6 +105,11 @@ class BrokerConfig {
   std::vector<Listener> listeners_;
   std::vector<Listener> advertised_;
   std::vector<QuorumVoter> voters_;
+  struct ReloadSlot {
+    mutable std::mutex mutex;
+    std::shared_ptr<const StaticReload> current;
+  };
+  std::shared_ptr<ReloadSlot> reload_ = std::make_shared<ReloadSlot>();
 };
 
 // Validates a topic config override (CreateTopics configs, AlterConfigs): nullopt if acceptable,

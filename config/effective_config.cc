@@ -34,7 +34,10 @@ int64_t time_unit_ms(std::string_view key) {
 
 EffectiveConfig::EffectiveConfig(const BrokerConfig& base, const DynamicLayer* per_broker,
                                  const DynamicLayer* cluster_default)
-    : base_(base), per_broker_(per_broker), cluster_default_(cluster_default) {}
+    : base_(base),
+      reload_(base.reloaded()),
+      per_broker_(per_broker),
+      cluster_default_(cluster_default) {}
 
 std::vector<LayeredValue> EffectiveConfig::layered(const std::vector<std::string>& names) const {
   std::vector<LayeredValue> out;
@@ -50,7 +53,15 @@ std::vector<LayeredValue> EffectiveConfig::layered(const std::vector<std::string
   add_dynamic(per_broker_, Layer::kPerBroker);
   add_dynamic(cluster_default_, Layer::kClusterDefault);
   for (const auto& n : names) {
-    if (!find_broker_def(n) || !base_.is_set(n)) continue;
+    if (!find_broker_def(n)) continue;
+    if (reload_) {
+      if (auto it = reload_->values.find(n); it != reload_->values.end()) {
+        out.push_back({n, it->second, Layer::kStatic});
+        continue;
+      }
+      if (reload_->removed.count(n) != 0) continue;
+    }
+    if (!base_.is_set(n)) continue;
     if (auto v = base_.value_string(n)) out.push_back({n, *v, Layer::kStatic});
   }
   for (const auto& n : names) {

@@ -1,10 +1,12 @@
 #pragma once
 // The broker configuration in force at runtime: the dynamic configs stored in the metadata log
 // (this broker's, then the cluster-wide default) over the static BrokerConfig (file and
-// --override), over the table's defaults. Kafka resolves broker keys in exactly this order, and
-// so does DescribeConfigs, so what is described is what runs.
+// --override, with the runtime-changeable keys a SIGHUP re-read), over the table's defaults. Kafka
+// resolves broker keys in exactly this order, and so does DescribeConfigs, so what is described is
+// what runs.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +64,7 @@ class EffectiveConfig {
   std::optional<std::pair<std::string, Value>> resolve(std::string_view name) const;
 
   const BrokerConfig& base_;
+  std::shared_ptr<const StaticReload> reload_;  // the static layer's reloaded keys, if any
   const DynamicLayer* per_broker_;
   const DynamicLayer* cluster_default_;
 };

@@ -64,10 +64,7 @@ def reference_defaults(binary):
 class ConfigFileBroker(Broker):
     def __init__(self, config_file, **kw):
         super().__init__(**kw)
-        self.config_file = config_file
-
-    def command(self):
-        return super().command() + ["--config", self.config_file]
+        self.config_file = config_file  # the fixture passes it as --config
 
 
 def test_default_properties_show_the_built_in_defaults():
