@@ -41,7 +41,7 @@ def http_get(url, timeout=10):
 class Prometheus:
     """A throwaway Prometheus on a free loopback port, scraping one target every second."""
 
-    def __init__(self, target, rule_file=None):
+    def __init__(self, target, rule_file=None, labels=None):
         self.dir = tempfile.mkdtemp(prefix="samsa-it-prometheus-")
         self.port = free_port()
         self.log_path = os.path.join(self.dir, "prometheus.log")
@@ -50,6 +50,9 @@ class Prometheus:
             f.write("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                     "scrape_configs:\n  - job_name: samsa\n    metrics_path: /metrics\n"
                     f"    static_configs:\n      - targets: ['{target}']\n")
+            if labels:  # target labels, as a relabeling scrape config would add them
+                f.write("        labels:\n" +
+                        "".join(f"          {k}: '{v}'\n" for k, v in labels.items()))
             if rule_file:
                 f.write(f"rule_files: ['{rule_file}']\n")
         self.proc = None
