@@ -73,3 +73,34 @@ TEST(EffectiveConfig, IgnoresValuesAKeyCannotHaveAtThatLevel) {
 
 }  // namespace
 }  // namespace samsa::config
+
+namespace samsa::config {
+namespace {
+
+TEST(EffectiveConfig, ReloadedFileValuesReplaceTheStaticLayerOfRuntimeKeysOnly) {
+  auto base = BrokerConfig::from_properties(
+      {{"log.cleaner.backoff.ms", "9000"}, {"max.connections", "100"}, {"num.partitions", "2"}});
+  auto fresh = BrokerConfig::from_properties({{"max.connections", "7"}, {"num.partitions", "5"}});
+  const auto restart = base.reload_from(fresh);
+  // num.partitions is read-only: reported, and the running value stays.
+  EXPECT_EQ(restart, std::vector<std::string>{"num.partitions"});
+  EffectiveConfig view(base, nullptr, nullptr);
+  EXPECT_EQ(view.get_int("max.connections"), 7);
+  EXPECT_EQ(view.get_int("num.partitions"), 2);
+  // No longer in the file: back to the default, reported as such.
+  EXPECT_EQ(view.get_long("log.cleaner.backoff.ms"), 15000);
+  EXPECT_EQ(view.layered({"log.cleaner.backoff.ms"}).front().layer, Layer::kDefault);
+  EXPECT_EQ(view.layered({"max.connections"}).front().layer, Layer::kStatic);
+  // Dynamic configs still win over the reloaded file.
+  DynamicLayer cluster{{"max.connections", "50"}};
+  EXPECT_EQ(EffectiveConfig(base, nullptr, &cluster).get_int("max.connections"), 50);
+  // A later reload is computed against the startup config again, so reverting works.
+  base.reload_from(BrokerConfig::from_properties(
+      {{"log.cleaner.backoff.ms", "9000"}, {"max.connections", "100"}, {"num.partitions", "2"}}));
+  EXPECT_EQ(EffectiveConfig(base, nullptr, nullptr).get_int("max.connections"), 100);
+  EXPECT_TRUE(base.reloaded()->values.empty());
+  EXPECT_TRUE(base.reloaded()->removed.empty());
+}
+
+}  // namespace
+}  // namespace samsa::config
