@@ -193,18 +193,26 @@ void add_logdirs(CLI::App& parent, Context& ctx) {
   auto* logdirs = parent.add_subcommand("logdirs", "Log directories");
   logdirs->require_subcommand(1);
   auto topics = std::make_shared<std::vector<std::string>>();
+  auto internal = std::make_shared<bool>(false);
   auto* describe = logdirs->add_subcommand(
       "describe",
       "Log dirs of every broker with the size of each partition replica (Kafka "
       "DescribeLogDirs)");
   describe->add_option("--topics", *topics, "Only these topics")->delimiter(',');
-  describe->callback([topics, &ctx] {
+  describe->add_flag("-i,--internal", *internal, "Include internal topics (__consumer_offsets)");
+  describe->callback([topics, internal, &ctx] {
     std::vector<BrokerAddress> brokers;
     for (const auto& b : data_of(ctx.rest().get(ctx.rest().cluster_path() + "/brokers"))) {
       brokers.push_back({static_cast<int32_t>(int_of(b, "broker_id")), text_of(b, "host"),
                          static_cast<int>(int_of(b, "port"))});
     }
-    const auto dirs = describe_log_dirs(ctx.profile(), brokers, *topics);
+    auto dirs = describe_log_dirs(ctx.profile(), brokers, *topics);
+    if (!*internal && topics->empty()) {
+      for (auto& d : dirs) {
+        std::erase_if(d.partitions,
+                      [](const LogDirPartition& p) { return p.topic.rfind("__", 0) == 0; });
+      }
+    }
     Table table({"broker", "dir", "error", "topic", "partition", "size", "offset-lag"});
     auto doc = nlohmann::json::array();
     for (const auto& d : dirs) {

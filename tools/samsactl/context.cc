@@ -30,7 +30,9 @@ void apply_flags(const GlobalFlags& f, Profile& p) {
 const Profile& Context::profile() {
   if (!profile_) {
     const auto env = process_env();
-    const bool explicit_path = !flags.config_path.empty() || env("SAMSACTL_CONFIG").has_value();
+    // A file named explicitly must exist; the default location may be absent.
+    const bool explicit_path =
+        !flags.config_path.empty() || !env("SAMSACTL_CONFIG").value_or("").empty();
     const std::string path =
         flags.config_path.empty() ? default_config_path(env) : flags.config_path;
     std::string name = flags.profile;

@@ -36,7 +36,8 @@ std::string Table::render() const {
       text += cells[i];
       if (i + 1 < cells.size()) text += std::string(widths[i] - cells[i].size() + 2, ' ');
     }
-    // The last column is not padded, so lines carry no trailing spaces.
+    // No trailing spaces, even when the last cells are empty.
+    text.erase(text.find_last_not_of(' ') + 1);
     out << text << '\n';
   };
   line(headers_);

@@ -20,7 +20,7 @@ TEST(Table, AlignsColumnsWithUpperCaseHeadersAndNoTrailingSpaces) {
 TEST(Table, PadsShortRowsAndWidensForLongCells) {
   Table t({"a", "b", "c"});
   t.add_row({"long-value"});
-  EXPECT_EQ(t.render(), "A           B  C\nlong-value     \n");
+  EXPECT_EQ(t.render(), "A           B  C\nlong-value\n");
 }
 
 TEST(Cell, RendersJsonValues) {
