@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <functional>
+
 #include "cli_error.h"
 #include "commands.h"
 
@@ -71,6 +73,17 @@ void build_app(CLI::App& app, Context& ctx) {
   add_acl_commands(app, ctx);
   add_user_commands(app, ctx);
   add_completion_command(app);
+  // Every command's help points at the global flags, which CLI11 lists only at the top.
+  std::function<void(CLI::App&)> point_at_globals = [&](CLI::App& cmd) {
+    for (CLI::App* sub : cmd.get_subcommands([](CLI::App*) { return true; })) {
+      const std::string own = sub->get_footer();
+      sub->footer((own.empty() ? "" : own + "\n\n") +
+                  "Global flags (--brokers, --admin-url, --user, -o json|yaml, ...) and exit "
+                  "codes: samsactl --help");
+      point_at_globals(*sub);
+    }
+  };
+  point_at_globals(app);
   // Set after the subcommands exist, which would otherwise each inherit (and repeat) it.
   app.footer(std::string("\n") + kExitCodeHelp +
              "\nSettings come from flags, then SAMSACTL_* environment variables, then the "

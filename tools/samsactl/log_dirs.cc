@@ -219,8 +219,9 @@ std::vector<LogDirInfo> describe_log_dirs(const Profile& profile,
                                           const std::vector<std::string>& topics) {
   if (!profile.user.empty() || profile.kafka_tls.enabled) {
     throw CliError(ExitCode::kUsage,
-                   "cluster logdirs describe speaks to PLAINTEXT listeners only (not SASL or "
-                   "TLS); point --brokers at a PLAINTEXT listener");
+                   "cluster logdirs describe speaks to PLAINTEXT listeners only, not SASL or "
+                   "TLS: run it without --user/--tls-* settings against brokers whose listed "
+                   "listener is PLAINTEXT");
   }
   std::vector<LogDirInfo> out;
   int32_t correlation_id = 1;

@@ -1,7 +1,8 @@
 // `cluster logdirs describe`: Kafka DescribeLogDirs (v4) sent to every broker. librdkafka has no
 // DescribeLogDirs and the REST API no log-dir route, so this is the one place samsactl speaks
-// the wire protocol itself: one small request and its response, over plain TCP. TLS and SASL
-// listeners are refused with a clear message (see docs/samsactl.md).
+// the wire protocol itself: one small request and its response, over plain TCP, to each broker
+// at the address the admin API lists for it. A profile with SASL or TLS settings is refused with
+// a clear message (see docs/samsactl.md).
 #pragma once
 
 #include <cstdint>
