@@ -19,7 +19,7 @@ APT_PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat python3 python3-kafka python3-confluent-kafka nodejs npm
-  python3-pytest python3-snappy python3-lz4 python3-zstandard python3-jsonschema
+  python3-pytest python3-snappy python3-lz4 python3-zstandard python3-jsonschema python3-yaml
   python3-cryptography
   prometheus
   # the GSSAPI tests' throw-away MIT KDC (krb5kdc, kdb5_util, kadmin.local, kinit)
