@@ -2,6 +2,8 @@
 // the shape of Redpanda's health overview (our own /v1 extension; documented in 30-v1.json).
 // Computed from the metadata image: the controller, fenced brokers, partitions without a live
 // leader and partitions whose ISR is smaller than their replica set.
+// GET /v1/log-dirs: this broker's log dirs as Kafka's DescribeLogDirs reports them
+// (32-v1-log-dirs).
 #include "admin-http/routes/routes.h"
 #include "cluster/metadata_image.h"
 #include "server/partition_manager.h"
@@ -69,11 +71,34 @@ nlohmann::json health_overview(const AdminContext& ctx) {
                         {"offline_log_dirs", offline_dirs}};
 }
 
+nlohmann::json log_dirs(const AdminContext& ctx) {
+  nlohmann::json dirs = nlohmann::json::array();
+  if (ctx.partitions != nullptr) {
+    for (const auto& d : ctx.partitions->describe_log_dirs()) {
+      nlohmann::json partitions = nlohmann::json::array();
+      for (const auto& [tp, size] : d.partitions) {
+        partitions.push_back(
+            {{"topic", tp.topic}, {"partition", tp.partition}, {"size_bytes", size}});
+      }
+      dirs.push_back(
+          {{"log_dir", d.dir.string()},
+           {"error", d.offline_error.empty() ? nlohmann::json() : nlohmann::json(d.offline_error)},
+           {"total_bytes", d.total_bytes},
+           {"usable_bytes", d.usable_bytes},
+           {"partitions", std::move(partitions)}});
+    }
+  }
+  return {{"broker_id", ctx.node_id}, {"log_dirs", std::move(dirs)}};
+}
+
 }  // namespace
 
 void register_v1_cluster_routes(Router& router, AdminContext& ctx) {
   router.add("GET", "/v1/cluster/health_overview", Access::cluster(Op::kDescribe),
              [&ctx](HttpRequest&) { return HttpResponse::json(200, health_overview(ctx)); });
+  // Kafka's DescribeLogDirs needs DESCRIBE on the cluster.
+  router.add("GET", "/v1/log-dirs", Access::cluster(Op::kDescribe),
+             [&ctx](HttpRequest&) { return HttpResponse::json(200, log_dirs(ctx)); });
 }
 
 }  // namespace samsa::admin_http

@@ -1,6 +1,6 @@
 """Samsa's /v1 extensions against a real broker: cluster health overview, consumer-group offset
 reset (earliest, latest, offset, timestamp, shift_by, dry run, refusal while the group has
-members), delete records (then ListOffsets earliest moved, as a Kafka client sees it), record
+members), log dirs, delete records (then ListOffsets earliest moved, as a Kafka client sees it), record
 browsing (offset, timestamp, key filter, binary data, compressed batches) and runtime log levels.
 Every response is checked against /openapi.json by RestClient."""
 
@@ -69,6 +69,19 @@ def test_health_overview(env):
     assert h["controller_id"] == 1
     assert h["all_nodes"] == [1] and h["nodes_down"] == []
     assert h["leaderless_count"] == 0 and h["under_replicated_count"] == 0
+
+
+def test_log_dirs(env):
+    b, rest, admin = env
+    r = rest.get("/v1/log-dirs")
+    assert r.status == 200
+    doc = r.json
+    assert doc["broker_id"] == 1 and len(doc["log_dirs"]) == 1
+    d = doc["log_dirs"][0]
+    assert d["log_dir"] == b.data_dir and d["error"] is None
+    assert 0 < d["usable_bytes"] <= d["total_bytes"]
+    sizes = {(p["topic"], p["partition"]): p["size_bytes"] for p in d["partitions"]}
+    assert sizes[("v1-del", 0)] > 0 and ("v1-reset", 1) in sizes
 
 
 def test_offset_reset_variants(env):

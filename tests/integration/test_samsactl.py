@@ -583,6 +583,6 @@ def test_produce_and_consume_over_sasl(secured):
     ctl.ok("topic", "produce", "ctl-sasl", "-k", "k", "-H", "h:1", stdin="one\ntwo\n")
     r = ctl.ok("topic", "consume", "ctl-sasl", "-n", "2", "-f", "%k:%v:%h\\n")
     assert r.out == "k:one:h:1\nk:two:h:1\n"
-    # DescribeLogDirs is spoken on PLAINTEXT only: a SASL profile gets a clear usage error.
-    r = ctl.run("cluster", "logdirs", "describe", expect=USAGE)
-    assert "PLAINTEXT" in r.err
+    # Log dirs come from the admin API, with the same credentials.
+    dirs = ctl.json("cluster", "logdirs", "describe", "--topics", "ctl-sasl")
+    assert [p["topic"] for p in dirs[0]["partitions"]] == ["ctl-sasl"]

@@ -1,6 +1,6 @@
 // samsactl cluster info | health | config get|set|delete|list | logdirs describe. info and
 // config use the v3 cluster, broker and broker-config routes; health is /v1/cluster/
-// health_overview; logdirs is Kafka DescribeLogDirs (log_dirs.cc: REST has no equivalent).
+// health_overview; logdirs is /v1/log-dirs (Kafka DescribeLogDirs).
 #include <algorithm>
 #include <memory>
 
@@ -196,38 +196,30 @@ void add_logdirs(CLI::App& parent, Context& ctx) {
   auto internal = std::make_shared<bool>(false);
   auto* describe = logdirs->add_subcommand(
       "describe",
-      "Log dirs of every broker with the size of each partition replica (Kafka "
-      "DescribeLogDirs)");
+      "Log dirs of the broker at --admin-url with the size of each partition replica (Kafka "
+      "DescribeLogDirs, from GET /v1/log-dirs)");
   describe->add_option("--topics", *topics, "Only these topics")->delimiter(',');
   describe->add_flag("-i,--internal", *internal, "Include internal topics (__consumer_offsets)");
   describe->callback([topics, internal, &ctx] {
-    std::vector<BrokerAddress> brokers;
-    for (const auto& b : data_of(ctx.rest().get(ctx.rest().cluster_path() + "/brokers"))) {
-      brokers.push_back({static_cast<int32_t>(int_of(b, "broker_id")), text_of(b, "host"),
-                         static_cast<int>(int_of(b, "port"))});
-    }
-    auto dirs = describe_log_dirs(ctx.profile(), brokers, *topics);
+    auto dirs = parse_log_dirs(ctx.rest().get("/v1/log-dirs"), *topics);
     if (!*internal && topics->empty()) {
       for (auto& d : dirs) {
         std::erase_if(d.partitions,
                       [](const LogDirPartition& p) { return p.topic.rfind("__", 0) == 0; });
       }
     }
-    Table table({"broker", "dir", "error", "topic", "partition", "size", "offset-lag"});
+    Table table({"broker", "dir", "error", "topic", "partition", "size"});
     auto doc = nlohmann::json::array();
     for (const auto& d : dirs) {
       auto parts = nlohmann::json::array();
       if (d.partitions.empty()) {
-        table.add_row({std::to_string(d.broker_id), d.path, d.error, "", "", "", ""});
+        table.add_row({std::to_string(d.broker_id), d.path, d.error, "", "", ""});
       }
       for (const auto& p : d.partitions) {
         table.add_row({std::to_string(d.broker_id), d.path, d.error, p.topic,
-                       std::to_string(p.partition), std::to_string(p.size_bytes),
-                       std::to_string(p.offset_lag)});
-        parts.push_back({{"topic", p.topic},
-                         {"partition", p.partition},
-                         {"size_bytes", p.size_bytes},
-                         {"offset_lag", p.offset_lag}});
+                       std::to_string(p.partition), std::to_string(p.size_bytes)});
+        parts.push_back(
+            {{"topic", p.topic}, {"partition", p.partition}, {"size_bytes", p.size_bytes}});
       }
       doc.push_back({{"broker_id", d.broker_id},
                      {"dir", d.path},

@@ -7,63 +7,39 @@
 namespace samsa::ctl {
 namespace {
 
-std::string be(uint64_t v, int bytes) {
-  std::string out;
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-  return out;
-}
+const nlohmann::json kDoc = nlohmann::json::parse(R"({
+  "broker_id": 3,
+  "log_dirs": [
+    {"log_dir": "/data/a", "error": null, "total_bytes": 1000000, "usable_bytes": 400000,
+     "partitions": [{"topic": "orders", "partition": 1, "size_bytes": 2048},
+                    {"topic": "orders", "partition": 0, "size_bytes": 1024},
+                    {"topic": "audit", "partition": 0, "size_bytes": 7}]},
+    {"log_dir": "/data/b", "error": "Input/output error", "total_bytes": -1,
+     "usable_bytes": -1, "partitions": []}
+  ]})");
 
-std::string compact(const std::string& s) {
-  return std::string(1, char(s.size() + 1)) + s;
-}
-
-TEST(DescribeLogDirs, RequestIsV4ForAllTopics) {
-  const std::string frame = encode_describe_log_dirs_request(7);
-  const std::string body =
-      be(35, 2) + be(4, 2) + be(7, 4) + be(8, 2) + "samsactl" + std::string("\0\0\0", 3);
-  EXPECT_EQ(frame, be(body.size(), 4) + body);
-}
-
-std::string response(int16_t top_error) {
-  std::string r = be(9, 4) + std::string(1, '\0') + be(0, 4) + be(top_error, 2);
-  r += char(2);  // one result
-  r += be(0, 2) + compact("/data/a");
-  r += char(2) + compact("orders");  // one topic
-  r += char(3);                      // two partitions, out of order
-  r += be(1, 4) + be(2048, 8) + be(0, 8) + char(0) + char(0);
-  r += be(0, 4) + be(1024, 8) + be(5, 8) + char(0) + char(0);
-  r += char(0);                                   // topic tags
-  r += be(1000000, 8) + be(400000, 8) + char(0);  // total, usable, result tags
-  r += char(0);                                   // body tags
-  return r;
-}
-
-TEST(DescribeLogDirs, DecodesResultsSortedByPartition) {
-  const auto dirs = decode_describe_log_dirs_response(response(0), 9);
-  ASSERT_EQ(dirs.size(), 1u);
+TEST(LogDirs, ParsesSortsAndFilters) {
+  const auto dirs = parse_log_dirs(kDoc, {});
+  ASSERT_EQ(dirs.size(), 2u);
+  EXPECT_EQ(dirs[0].broker_id, 3);
   EXPECT_EQ(dirs[0].path, "/data/a");
   EXPECT_EQ(dirs[0].error, "");
-  EXPECT_EQ(dirs[0].total_bytes, 1000000);
   EXPECT_EQ(dirs[0].usable_bytes, 400000);
-  ASSERT_EQ(dirs[0].partitions.size(), 2u);
-  EXPECT_EQ(dirs[0].partitions[0].partition, 0);
-  EXPECT_EQ(dirs[0].partitions[0].size_bytes, 1024);
-  EXPECT_EQ(dirs[0].partitions[0].offset_lag, 5);
-  EXPECT_EQ(dirs[0].partitions[1].size_bytes, 2048);
+  ASSERT_EQ(dirs[0].partitions.size(), 3u);
+  EXPECT_EQ(dirs[0].partitions[0].topic, "audit");
+  EXPECT_EQ(dirs[0].partitions[1].partition, 0);
+  EXPECT_EQ(dirs[0].partitions[2].size_bytes, 2048);
+  EXPECT_EQ(dirs[1].error, "Input/output error");
+
+  const auto orders = parse_log_dirs(kDoc, {"orders"});
+  ASSERT_EQ(orders[0].partitions.size(), 2u);
+  EXPECT_EQ(orders[0].partitions[0].topic, "orders");
 }
 
-TEST(DescribeLogDirs, RejectsTruncatedOrForeignResponses) {
-  const std::string good = response(0);
-  for (size_t cut : {size_t{3}, size_t{12}, good.size() - 5}) {
-    EXPECT_THROW(decode_describe_log_dirs_response(good.substr(0, cut), 9), CliError) << cut;
-  }
-  EXPECT_THROW(decode_describe_log_dirs_response(good, 10), CliError);  // correlation id
-  try {
-    decode_describe_log_dirs_response(response(31), 9);
-    FAIL();
-  } catch (const CliError& e) {
-    EXPECT_EQ(e.code(), ExitCode::kRefused);
-  }
+TEST(LogDirs, RejectsAnotherShape) {
+  EXPECT_THROW(parse_log_dirs(nlohmann::json::parse(R"({"log_dirs": []})"), {}), CliError);
+  EXPECT_THROW(parse_log_dirs(nlohmann::json::parse(R"({"broker_id": 1, "log_dirs": [{}]})"), {}),
+               CliError);
 }
 
 }  // namespace
