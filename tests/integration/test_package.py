@@ -77,7 +77,10 @@ def deb():
     tool("help2man", "help2man")
     out = tempfile.mkdtemp(prefix="samsa-cpack-")
     try:
-        run([os.environ.get("SAMSA_CPACK") or tool("cpack", "cmake"), "-G", "DEB",
+        # The sanitized broker is 160 MB stripped: xz takes 2 of make test's minutes on it,
+        # gzip 20 s. Only the compression of the archive members differs.
+        fast = ["-D", "CPACK_DEBIAN_COMPRESSION_TYPE=gzip"] if SANITIZED else []
+        run([os.environ.get("SAMSA_CPACK") or tool("cpack", "cmake"), "-G", "DEB", *fast,
              "--config", config, "-B", out], timeout=900)
         debs = glob.glob(os.path.join(out, "*.deb"))
         assert len(debs) == 1, debs
