@@ -16,6 +16,9 @@ APT_PACKAGES=(
   libcurl4-openssl-dev ca-certificates
   # systemd: sd_notify (READY, STATUS, WATCHDOG) and systemd-analyze for the unit tests
   libsystemd-dev systemd
+  # the Debian package (`make deb`, tests/integration/test_package.py): dpkg-shlibdeps for
+  # CPack's dependency list, help2man for the man pages, lintian and man to check the result
+  dpkg-dev help2man lintian man-db
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat python3 python3-kafka python3-confluent-kafka nodejs npm
