@@ -79,7 +79,7 @@ void build_app(CLI::App& app, Context& ctx) {
       const std::string own = sub->get_footer();
       sub->footer((own.empty() ? "" : own + "\n\n") +
                   "Global flags (--brokers, --admin-url, --user, -o json|yaml, ...) and exit "
-                  "codes: samsactl --help");
+                  "codes: samsactl --help\n");
       point_at_globals(*sub);
     }
   };
