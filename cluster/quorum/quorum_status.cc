@@ -19,6 +19,10 @@ void QuorumStatusRecorder::on_received(uint64_t bytes, bool response) {
 }
 
 void QuorumStatusRecorder::update(const RaftState& raft, Clock::time_point now) {
+  // tick() calls this every 10 ms; a scrape needs far less.
+  if (updated_ && now - last_update_ < std::chrono::milliseconds(100)) return;
+  updated_ = true;
+  last_update_ = now;
   // One sample a second is plenty for a 30 s rate; tick() runs every 10 ms.
   if (ticks_.empty() || now - ticks_.back().at >= std::chrono::seconds(1)) {
     ticks_.push_back({now, appended_, fetched_});

@@ -45,6 +45,7 @@ class QuorumStatusRecorder {
  public:
   using Clock = std::chrono::steady_clock;
   static constexpr Clock::duration kWindow = std::chrono::seconds(30);
+  static constexpr size_t kMaxLatencySamples = 4096;
 
   // Loop thread only.
   void on_appended(uint64_t records) { appended_ += records; }
@@ -71,6 +72,8 @@ class QuorumStatusRecorder {
   uint64_t in_bytes_ = 0, out_bytes_ = 0, requests_ = 0, responses_ = 0;
   std::deque<Tick> ticks_;
   std::deque<Latency> latencies_;
+  bool updated_ = false;
+  Clock::time_point last_update_{};
 
   mutable std::mutex mu_;
   QuorumStatus published_;
