@@ -1,11 +1,13 @@
 #include "cluster/quorum/raft_io_tap.h"
 
+#include <atomic>
 #include <cstring>
 
 namespace samsa::cluster {
 namespace {
 
-RaftIoTap* (*g_locate)(raft_io*) = nullptr;  // the same function for every quorum
+// The same function for every quorum, but quorums start on several threads (tests run three).
+std::atomic<RaftIoTap* (*)(raft_io*)> g_locate{nullptr};
 
 // Every message starts with an 8-byte type/length preamble in libraft's encoding.
 constexpr uint64_t kPreamble = 8;
@@ -16,19 +18,19 @@ bool is_request(raft_message_type t) {
 }
 
 int tapped_send(raft_io* io, raft_io_send* req, const raft_message* message, raft_io_send_cb cb) {
-  RaftIoTap* tap = g_locate(io);
+  RaftIoTap* tap = g_locate.load(std::memory_order_acquire)(io);
   tap->recorder->on_sent(raft_message_bytes(*message), is_request(message->type));
   return tap->send(io, req, message, cb);
 }
 
 void tapped_recv(raft_io* io, raft_message* message) {
-  RaftIoTap* tap = g_locate(io);
+  RaftIoTap* tap = g_locate.load(std::memory_order_acquire)(io);
   tap->recorder->on_received(raft_message_bytes(*message), !is_request(message->type));
   tap->recv(io, message);
 }
 
 int tapped_start(raft_io* io, unsigned msecs, raft_io_tick_cb tick, raft_io_recv_cb recv) {
-  RaftIoTap* tap = g_locate(io);
+  RaftIoTap* tap = g_locate.load(std::memory_order_acquire)(io);
   tap->recv = recv;
   return tap->start(io, msecs, tick, &tapped_recv);
 }
@@ -36,7 +38,7 @@ int tapped_start(raft_io* io, unsigned msecs, raft_io_tick_cb tick, raft_io_recv
 }  // namespace
 
 void install_raft_io_tap(raft_io* io, RaftIoTap* tap, RaftIoTap* (*locate)(raft_io*)) {
-  g_locate = locate;
+  g_locate.store(locate, std::memory_order_release);
   tap->send = io->send;
   tap->start = io->start;
   io->send = &tapped_send;
